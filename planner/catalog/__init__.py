@@ -1,0 +1,1 @@
+"""Catalog of models, accelerators, quantization formats and engines, with their sources."""

@@ -1,0 +1,154 @@
+"""Load and validate the bundled catalog, plus the user's own models and accelerators."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from planner.catalog.resolve import Resolver
+from planner.catalog.schema import EngineSpec, GpuSpec, ModelSpec, QuantFormat
+from planner.paths import resources_dir
+
+E = TypeVar("E", bound=BaseModel)
+
+USER_GPUS_FILE = "gpus.json"
+USER_MODELS_FILE = "models.json"
+
+
+class CatalogError(ValueError):
+    """A catalog or user-definition file is missing or invalid."""
+
+
+def _read_entries(path: Path, key: str, cls: type[E]) -> list[E]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogError(f"catalog file not found: {path}") from exc
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CatalogError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
+        raise CatalogError(f"{path}: expected an object with a '{key}' list")
+    out: list[E] = []
+    for i, raw in enumerate(doc[key]):
+        try:
+            out.append(cls.model_validate(raw))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            raise CatalogError(f"{path}: {key}[{i}] {loc}: {first['msg']}") from exc
+    return out
+
+
+def _by_id(entries: Iterable[E]) -> dict[str, E]:
+    out: dict[str, E] = {}
+    for e in entries:
+        entry_id = getattr(e, "id")  # noqa: B009 - every catalog entry has an id
+        if entry_id in out:
+            raise CatalogError(f"duplicate catalog id '{entry_id}'")
+        out[entry_id] = e
+    return out
+
+
+def _names(e: Any) -> list[str]:
+    return [e.name, *e.aliases] + ([e.hf_repo] if getattr(e, "hf_repo", None) else [])
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the estimators can be asked about, with loose name lookup."""
+
+    models: dict[str, ModelSpec]
+    gpus: dict[str, GpuSpec]
+    quants: dict[str, QuantFormat]
+    engines: dict[str, EngineSpec]
+    _resolvers: dict[str, Resolver[Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for kind, entries in (
+            ("model", self.models),
+            ("GPU", self.gpus),
+            ("quantization", self.quants),
+            ("engine", self.engines),
+        ):
+            self._resolvers[kind] = Resolver(
+                kind, entries, {k: _names(v) for k, v in entries.items()}
+            )
+
+    def model(self, name: str) -> ModelSpec:
+        r: Resolver[ModelSpec] = self._resolvers["model"]
+        return r.get(name)
+
+    def gpu(self, name: str) -> GpuSpec:
+        r: Resolver[GpuSpec] = self._resolvers["GPU"]
+        return r.get(name)
+
+    def quant(self, name: str) -> QuantFormat:
+        r: Resolver[QuantFormat] = self._resolvers["quantization"]
+        return r.get(name)
+
+    def engine(self, name: str) -> EngineSpec:
+        r: Resolver[EngineSpec] = self._resolvers["engine"]
+        return r.get(name)
+
+    def with_entries(
+        self, models: Iterable[ModelSpec] = (), gpus: Iterable[GpuSpec] = ()
+    ) -> Catalog:
+        """A catalog with user entries added; they behave exactly like bundled ones."""
+        m = dict(self.models)
+        g = dict(self.gpus)
+        for model in models:
+            m[model.id] = model
+        for gpu in gpus:
+            g[gpu.id] = gpu
+        return Catalog(models=m, gpus=g, quants=self.quants, engines=self.engines)
+
+
+@cache
+def bundled_catalog() -> Catalog:
+    """The catalog shipped in resources/catalog (loaded once per process)."""
+    root = resources_dir() / "catalog"
+    return Catalog(
+        models=_by_id(_read_entries(root / "models.json", "models", ModelSpec)),
+        gpus=_by_id(_read_entries(root / "gpus.json", "gpus", GpuSpec)),
+        quants=_by_id(_read_entries(root / "quants.json", "quants", QuantFormat)),
+        engines=_by_id(_read_entries(root / "engines.json", "engines", EngineSpec)),
+    )
+
+
+def load_catalog(user_dir: Path | None = None) -> Catalog:
+    """Bundled catalog plus the user's definitions in `user_dir` (gpus.json, models.json)."""
+    cat = bundled_catalog()
+    if user_dir is None:
+        return cat
+    gpus: list[GpuSpec] = []
+    models: list[ModelSpec] = []
+    if (user_dir / USER_GPUS_FILE).is_file():
+        gpus = _read_entries(user_dir / USER_GPUS_FILE, "gpus", GpuSpec)
+    if (user_dir / USER_MODELS_FILE).is_file():
+        models = _read_entries(user_dir / USER_MODELS_FILE, "models", ModelSpec)
+    for entry in (*gpus, *models):
+        if not entry.custom:
+            raise CatalogError(f"user entry '{entry.id}' must have custom: true")
+    return cat.with_entries(models=models, gpus=gpus)
+
+
+def save_user_entry(user_dir: Path, entry: GpuSpec | ModelSpec) -> Path:
+    """Add or replace a user-defined accelerator or model (atomic write)."""
+    from planner.fileio import atomic_write_text
+
+    fname, key = (USER_GPUS_FILE, "gpus") if isinstance(entry, GpuSpec) else (USER_MODELS_FILE, "models")
+    path = user_dir / fname
+    existing: list[dict[str, Any]] = []
+    if path.is_file():
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        existing = [e for e in doc.get(key, []) if e.get("id") != entry.id]
+    existing.append(entry.model_dump(mode="json", exclude_defaults=True) | {"id": entry.id, "custom": True})
+    user_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps({"schema_version": 1, key: existing}, indent=1))
+    return path

@@ -1,0 +1,220 @@
+"""The `llm-planner` command line: estimate, batch scenarios, catalog, validate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from planner import __version__
+from planner.catalog.load import Catalog, CatalogError, load_catalog
+from planner.catalog.resolve import UnknownNameError
+from planner.estimate.inputs import PlanInputError
+from planner.table import render
+
+ENV_HOME = "LLM_PLANNER_HOME"
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def user_dir() -> Path:
+    """Where the user's own models and accelerators are kept (override with LLM_PLANNER_HOME)."""
+    override = os.environ.get(ENV_HOME)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("llm-planner", appauthor=False))
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {v}")
+    return v
+
+
+def _non_negative(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {v}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="llm-planner", description=__doc__)
+    p.add_argument("--version", action="version", version=f"llm-planner {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    e = sub.add_parser("estimate", help="memory fit and speed of one deployment, or a CSV of them")
+    e.add_argument("--model", help="catalog name, HF repo id, or a config.json / model folder / .gguf")
+    e.add_argument("--quant", help="weight format, e.g. bf16, fp8, awq-int4, q4_k_m")
+    e.add_argument("--gpu", help="accelerator, e.g. 'H100 SXM', 'NVIDIA GeForce RTX 4090'")
+    e.add_argument("--gpus", type=_positive, default=1, help="number of GPUs (default 1)")
+    e.add_argument("--tp", type=_positive, help="tensor-parallel degree")
+    e.add_argument("--pp", type=_positive, help="pipeline / layer-split degree")
+    e.add_argument("--ep", type=_positive, help="expert-parallel degree (MoE)")
+    e.add_argument("--engine", help="vllm, sglang, tensorrt-llm, llama.cpp (ollama), mlx, lmdeploy")
+    e.add_argument("--batch", default="1", help="sequences decoded together, or 'max' (default 1)")
+    e.add_argument("--input-tokens", type=_non_negative, default=512, help="prompt tokens (default 512)")
+    e.add_argument("--output-tokens", type=_non_negative, default=128, help="output tokens (default 128)")
+    e.add_argument("--context", type=_positive, help="KV cache per sequence (default input + output)")
+    e.add_argument("--kv-quant", help="KV-cache format: fp16 (default), fp8, q8_0, q4_0")
+    e.add_argument("--memory-gib", type=_positive_float, help="memory per device if not the catalog's")
+    e.add_argument("--gpu-layers", type=_non_negative, help="layers on the GPU (llama.cpp -ngl)")
+    e.add_argument("--scenarios", type=Path, help="batch mode: a scenario CSV (see README)")
+    e.add_argument("--out", type=Path, help="batch mode: output CSV (default: standard output)")
+    e.add_argument("--format", choices=("table", "json"), default="table")
+
+    c = sub.add_parser("catalog", help="list or show catalog entries, add your own")
+    csub = c.add_subparsers(dest="what", parser_class=_Parser, required=True)
+    for kind in ("models", "gpus", "quants", "engines"):
+        k = csub.add_parser(kind, help=f"list {kind}")
+        k.add_argument("--format", choices=("table", "json"), default="table")
+    show = csub.add_parser("show", help="one entry with its sources and assumptions")
+    show.add_argument("name")
+    show.add_argument("--format", choices=("table", "json"), default="table")
+    add_gpu = csub.add_parser("add-gpu", help="define an accelerator the catalog lacks")
+    add_gpu.add_argument("--name", required=True)
+    add_gpu.add_argument("--memory-gib", type=_positive_float, required=True)
+    add_gpu.add_argument("--bandwidth-gbps", type=_positive_float, required=True)
+    add_gpu.add_argument("--fp16-tflops", type=_positive_float, required=True)
+    add_gpu.add_argument("--bf16-tflops", type=_positive_float)
+    add_gpu.add_argument("--fp8-tflops", type=_positive_float)
+    add_gpu.add_argument("--int8-tops", type=_positive_float)
+    add_gpu.add_argument("--fp4-tflops", type=_positive_float)
+    add_gpu.add_argument("--tdp-w", type=_positive_float)
+    add_gpu.add_argument("--price-usd", type=_positive_float)
+    add_gpu.add_argument("--price-as-of", help="date of the price, YYYY-MM-DD")
+    add_gpu.add_argument("--vendor", default="other", choices=("nvidia", "amd", "intel", "apple", "cpu", "other"))
+    add_gpu.add_argument("--memory-type", default="", help="e.g. HBM3, GDDR6, LPDDR5X")
+    add_gpu.add_argument("--source", default="user-defined", help="where the figures come from")
+    add_model = csub.add_parser("add-model", help="import a config.json, model folder or GGUF")
+    add_model.add_argument("path", type=Path)
+    add_model.add_argument("--name", help="display name (default: from the file)")
+
+    v = sub.add_parser("validate", help="compare estimates with the bundled measurements")
+    v.add_argument("--format", choices=("table", "json"), default="table")
+    v.add_argument("--detail", action="store_true", help="also list every group")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        catalog = load_catalog(user_dir())
+        if args.command == "estimate":
+            from planner.cli_estimate import run_estimate
+
+            return run_estimate(catalog, args)
+        if args.command == "catalog":
+            from planner.cli_catalog import run_catalog
+
+            return run_catalog(catalog, args, user_dir())
+        if args.command == "validate":
+            return run_validate(catalog, args)
+    except (CliError, PlanInputError, UnknownNameError, CatalogError) as exc:
+        print(f"llm-planner: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"llm-planner: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_validate(catalog: Catalog, args: argparse.Namespace) -> int:
+    from planner.validate import TARGET_IN_BAND, TARGET_MDAPE, run_validation
+
+    rep = run_validation(catalog)
+    passes = rep.passes()
+    if args.format == "json":
+        doc: dict[str, Any] = {
+            "overall": {
+                m: {"n": r.n, "mdape_pct": r.mdape, "in_band": r.in_band, "target_pct": TARGET_MDAPE[m]}
+                for m, r in rep.overall.items()
+            },
+            "groups": [r.__dict__ for r in rep.rows],
+            "in_band_total": rep.in_band_total,
+            "fit_agreement": {"fits": rep.fit_agreement[0], "measured": rep.fit_agreement[1]},
+            "memory": [
+                {"what": m.what, "measured_mib": m.measured_mib, "estimated_mib": m.estimated_mib}
+                for m in rep.memory
+            ],
+            "skipped": len(rep.skipped),
+            "passes": passes,
+        }
+        print(json.dumps(doc, indent=1))
+        return 0
+    print("Median absolute percentage error against the bundled measurements")
+    print(
+        render(
+            ["metric", "n", "MdAPE %", "target %", "in p10..p90", "ok"],
+            [
+                [m, r.n, round(r.mdape, 1), TARGET_MDAPE[m], f"{r.in_band:.0%}", passes[m]]
+                for m, r in rep.overall.items()
+            ],
+        )
+    )
+    print()
+    print("Per engine family and hardware class")
+    print(
+        render(
+            ["metric", "engine", "hardware class", "n", "MdAPE %", "in band"],
+            [[r.metric, r.engine, r.hw_class, r.n, round(r.mdape, 1), f"{r.in_band:.0%}"] for r in rep.rows],
+        )
+    )
+    print()
+    fits, total = rep.fit_agreement
+    print(f"Measured configurations that the memory model says fit: {fits} of {total}")
+    print(f"Measurements inside the p10..p90 band: {rep.in_band_total:.0%} (target {TARGET_IN_BAND:.0%})")
+    if rep.memory:
+        apes = sorted(m.ape for m in rep.memory)
+        print(
+            f"llama.cpp memory buffers (weights, KV, compute) vs load logs: {len(apes)} buffers, "
+            f"median error {apes[len(apes) // 2]:.1f}%, worst {apes[-1]:.1f}%"
+        )
+        if args.detail:
+            print(
+                render(
+                    ["buffer", "measured MiB", "estimated MiB", "error %"],
+                    [[m.what, m.measured_mib, round(m.estimated_mib, 1), round(m.ape, 1)] for m in rep.memory],
+                )
+            )
+    print(f"Rows marked SUSPECT in the data, not scored: {rep.suspect}")
+    print(f"Rows not comparable (other metrics, online-serving loads, unknown models): {len(rep.skipped)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

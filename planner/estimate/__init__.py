@@ -1,0 +1,1 @@
+"""Estimators: memory fit, speed with uncertainty, calibration against measured data."""

@@ -1,0 +1,275 @@
+"""Memory per GPU: weights, KV cache, buffers and runtime overhead; what fits."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from planner.catalog.schema import AttentionKind, ModelSpec, QuantFormat
+from planner.estimate.inputs import Deployment, Workload
+from planner.estimate.params import ParamBreakdown, breakdown
+
+GIB = 1024**3
+EMBED_BITS = 16.0
+
+
+_MEMO: dict[int, tuple[ModelSpec, ParamBreakdown, dict[AttentionKind, int]]] = {}
+
+
+def _memo(model: ModelSpec) -> tuple[ModelSpec, ParamBreakdown, dict[AttentionKind, int]]:
+    # Specs are frozen, so derived counts are computed once per spec object.
+    hit = _MEMO.get(id(model))
+    if hit is None or hit[0] is not model:
+        if len(_MEMO) > 1024:
+            _MEMO.clear()
+        hit = (model, breakdown(model), dict(Counter(model.layer_kinds())))
+        _MEMO[id(model)] = hit
+    return hit
+
+
+def params_of(model: ModelSpec) -> ParamBreakdown:
+    return _memo(model)[1]
+
+
+def layer_kind_counts(model: ModelSpec) -> dict[AttentionKind, int]:
+    """How many layers use each attention kind."""
+    return _memo(model)[2]
+
+
+@dataclass(frozen=True)
+class WeightBytes:
+    """Bytes of each part of the model in the chosen format (whole model)."""
+
+    embedding: float
+    lm_head: float
+    layer_non_expert: float  # one layer's attention, norms, dense FFN or shared experts (mean)
+    expert: float  # one routed expert in one MoE layer
+    num_layers: int
+    num_moe_layers: int
+    num_experts: int
+
+    @property
+    def experts_total(self) -> float:
+        return self.expert * self.num_experts * self.num_moe_layers
+
+    @property
+    def body(self) -> float:
+        return self.layer_non_expert * self.num_layers + self.experts_total
+
+    @property
+    def total(self) -> float:
+        return self.embedding + self.lm_head + self.body
+
+
+def weight_bytes(model: ModelSpec, quant: QuantFormat) -> WeightBytes:
+    p = params_of(model)
+    body_bits = quant.bits_per_weight
+    expert_bits = quant.bits_per_weight
+    if quant.experts_only and model.is_moe:
+        body_bits = EMBED_BITS
+    embed_bits = EMBED_BITS if (quant.high_precision_embeddings or quant.experts_only) else body_bits
+    embed_bits = min(embed_bits, max(quant.bits_per_weight, EMBED_BITS))
+    layer_non_expert = p.per_layer_non_expert * body_bits / 8
+    return WeightBytes(
+        embedding=p.embedding * embed_bits / 8,
+        lm_head=p.lm_head * embed_bits / 8,
+        layer_non_expert=layer_non_expert,
+        expert=p.expert * expert_bits / 8,
+        num_layers=p.num_layers,
+        num_moe_layers=p.num_moe_layers,
+        num_experts=p.num_experts,
+    )
+
+
+def kv_bytes_per_token_layers(model: ModelSpec, kv: QuantFormat, tp: int, context: int) -> float:
+    """KV bytes one sequence of `context` tokens holds on one GPU, summed over all layers.
+
+    Sliding-window and chunked layers hold at most their window. Under tensor parallelism
+    each GPU keeps max(kv_heads / tp, 1) heads; MLA's latent is replicated on every GPU.
+    """
+    b = kv.bytes_per_element
+    heads_per_gpu = max(math.ceil(model.num_kv_heads / tp), 1)
+    per_token_full = 2 * heads_per_gpu * model.head_dim * b
+    total = 0.0
+    for kind, n in layer_kind_counts(model).items():
+        if kind == "mla":
+            assert model.mla is not None
+            total += n * (model.mla.kv_lora_rank + model.mla.qk_rope_head_dim) * b * context
+        elif kind == "sliding":
+            total += n * per_token_full * min(context, model.sliding_window or context)
+        elif kind == "chunked":
+            total += n * per_token_full * min(context, model.attention_chunk_size or context)
+        else:
+            total += n * per_token_full * context
+    return total
+
+
+def kv_bytes_per_token(model: ModelSpec, kv: QuantFormat, tp: int = 1) -> float:
+    """KV bytes per token with no window capping (the long-context cost of one token)."""
+    return kv_bytes_per_token_layers(model, kv, tp, 1)
+
+
+@dataclass(frozen=True)
+class GpuMemory:
+    """One GPU's memory use, GiB."""
+
+    weights_gib: float
+    kv_cache_gib: float
+    activation_gib: float
+    overhead_gib: float
+    capacity_gib: float
+    usable_gib: float
+
+    @property
+    def total_gib(self) -> float:
+        return self.weights_gib + self.kv_cache_gib + self.activation_gib + self.overhead_gib
+
+    @property
+    def headroom_gib(self) -> float:
+        return self.usable_gib - self.total_gib
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    gpus: tuple[GpuMemory, ...]  # one per pipeline stage of one replica
+    host_weights_gib: float  # weights kept in system RAM (embeddings, offloaded layers)
+    batch: int
+    seq_tokens: int
+    kv_pool_gib: float  # KV space left on the tightest GPU at this configuration
+    kv_gib_per_seq: float  # on the tightest GPU
+
+    @property
+    def worst(self) -> GpuMemory:
+        return min(self.gpus, key=lambda g: g.headroom_gib)
+
+    @property
+    def fits(self) -> bool:
+        return all(g.headroom_gib >= 0 for g in self.gpus) and self.batch >= 1
+
+    @property
+    def headroom_gib(self) -> float:
+        return self.worst.headroom_gib
+
+
+def _stage_layers(dep: Deployment, layer_bytes: float, head_bytes: float) -> list[int]:
+    """Layers on each pipeline stage (GPU layers only), balancing bytes: the last stage
+    also holds the output head, so it takes fewer layers (as llama.cpp's split does)."""
+    n = dep.model.num_layers - dep.offloaded_layers
+    stages = dep.pp
+    if stages == 1:
+        return [n]
+    head_eq = head_bytes / layer_bytes if layer_bytes > 0 else 0.0
+    last = min(n, max(0, round((n + head_eq) / stages - head_eq)))
+    base, extra = divmod(n - last, stages - 1)
+    return [base + (1 if i < extra else 0) for i in range(stages - 1)] + [last]
+
+
+def _activation_gib(dep: Deployment, kv_tokens: int, stage_layers: int, last: bool) -> float:
+    e, m = dep.engine, dep.model
+    tokens = e.max_batched_tokens
+    heads = max(m.num_attention_heads // dep.tp, 1)
+    logits = tokens * m.vocab_size * e.logits_bytes_per_vocab if last else 0.0
+    hidden = tokens * m.hidden_size * e.activation_bytes_per_hidden / dep.tp
+    scores = e.attention_score_bytes * tokens * kv_tokens * heads if stage_layers else 0.0
+    return (logits + hidden + scores) / GIB
+
+
+def estimate_memory(dep: Deployment, wl: Workload, batch: int | None = None) -> MemoryEstimate:
+    """Memory per GPU for `batch` sequences of the workload's length (default: its batch)."""
+    m, e = dep.model, dep.engine
+    wb = weight_bytes(m, dep.quant)
+    seq = wl.seq_tokens
+    if batch is None:
+        batch = 1 if wl.batch == "max" else wl.batch
+    embed_on_host = e.family == "llama.cpp"
+    expert_div = dep.ep if dep.ep > 1 else dep.tp
+    layer_bytes = wb.layer_non_expert / dep.tp + wb.expert * wb.num_experts * (
+        wb.num_moe_layers / wb.num_layers
+    ) / expert_div
+    stages = _stage_layers(dep, layer_bytes, wb.lm_head / dep.tp)
+    sharded = dep.tp * dep.pp > 1
+    overhead = e.runtime_overhead_gib + (e.multi_gpu_overhead_gib if sharded else 0.0)
+    kv_seq_all = kv_bytes_per_token_layers(m, dep.kv_quant, dep.tp, seq)
+    gpus: list[GpuMemory] = []
+    tightest_pool = math.inf
+    tightest_seq = 0.0
+    for i, n_layers in enumerate(stages):
+        first, last = i == 0, i == len(stages) - 1
+        w = n_layers * layer_bytes
+        if first and not embed_on_host:
+            w += wb.embedding / dep.tp
+        if last:
+            w += wb.lm_head / dep.tp
+        kv_seq = kv_seq_all * n_layers / m.num_layers
+        # llama.cpp sizes every device's compute buffer for its largest graph split.
+        act = _activation_gib(dep, batch * seq, n_layers, last or e.family == "llama.cpp")
+        cap = dep.capacity_gib
+        fixed = w / GIB + act + overhead
+        if e.reserve == "fraction-of-total":
+            usable = cap * e.memory_fraction
+        elif e.reserve == "fraction-of-free":
+            usable = fixed + max(cap - fixed, 0.0) * e.memory_fraction
+        else:
+            usable = cap
+        gpus.append(
+            GpuMemory(
+                weights_gib=w / GIB,
+                kv_cache_gib=batch * kv_seq / GIB,
+                activation_gib=act,
+                overhead_gib=overhead,
+                capacity_gib=cap,
+                usable_gib=usable,
+            )
+        )
+        pool = usable - fixed
+        if kv_seq > 0 and pool / (kv_seq / GIB) < (tightest_pool / tightest_seq if tightest_seq else math.inf):
+            tightest_pool, tightest_seq = pool, kv_seq / GIB
+    host = dep.offloaded_layers * layer_bytes * dep.tp + (wb.embedding if embed_on_host else 0.0)
+    return MemoryEstimate(
+        gpus=tuple(gpus),
+        host_weights_gib=host / GIB,
+        batch=batch,
+        seq_tokens=seq,
+        kv_pool_gib=0.0 if tightest_pool is math.inf else tightest_pool,
+        kv_gib_per_seq=tightest_seq,
+    )
+
+
+def max_batch(dep: Deployment, wl: Workload) -> int:
+    """Most sequences of the workload's length that fit, capped by the engine's default."""
+    cap = dep.engine.max_num_seqs
+    if not estimate_memory(dep, wl, 1).fits:
+        return 0
+    lo, hi = 1, cap
+    if estimate_memory(dep, wl, hi).fits:
+        return hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if estimate_memory(dep, wl, mid).fits:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def max_context(dep: Deployment, wl: Workload, batch: int = 1) -> int:
+    """Longest context per sequence that fits at `batch`, up to the model's limit."""
+    limit = dep.model.max_context
+
+    def fits(ctx: int) -> bool:
+        w = wl.model_copy(update={"context_len": ctx})
+        return estimate_memory(dep, w, batch).fits
+
+    if not fits(1):
+        return 0
+    if fits(limit):
+        return limit
+    lo, hi = 1, limit
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid
+    return lo

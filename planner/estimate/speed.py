@@ -1,0 +1,122 @@
+"""Speed of a deployment under a workload: prefill, decode, serving throughput, latency."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from planner.estimate.efficiency import EfficiencyTable, Factors, hardware_class, load_efficiency
+from planner.estimate.inputs import Deployment
+from planner.estimate.work import Work, decode_work, prefill_work
+
+SPEED_FIELDS = (
+    "prefill_tokens_per_s",
+    "decode_tokens_per_s",
+    "output_tokens_per_s_total",
+    "ttft_ms",
+    "tpot_ms",
+)
+# Which residual band applies to which output.
+BAND_OF = {
+    "prefill_tokens_per_s": "prefill",
+    "decode_tokens_per_s": "decode",
+    "output_tokens_per_s_total": "throughput",
+    "ttft_ms": "ttft",
+    "tpot_ms": "tpot",
+}
+
+
+@dataclass(frozen=True)
+class Speed:
+    """Point estimates with their p10..p90 ranges. Rates for the whole deployment are
+    summed over its data-parallel replicas; per-sequence rates are for one sequence."""
+
+    batch: int
+    prefill_tokens_per_s: float
+    decode_tokens_per_s: float
+    output_tokens_per_s_total: float
+    ttft_ms: float
+    tpot_ms: float
+    low: dict[str, float]
+    high: dict[str, float]
+    bound: str
+    basis: str
+
+    def value(self, name: str) -> float:
+        v: float = getattr(self, name)
+        return v
+
+
+def mean_context(input_len: int, output_len: int) -> int:
+    """Context at the middle of the output: decode cost is linear in it, so this is the mean."""
+    return int(input_len + max(output_len, 1) / 2)
+
+
+def speed_values(
+    pre: Work,
+    dec: Work,
+    batch: int,
+    input_len: int,
+    output_len: int,
+    replicas: int,
+    f: Factors,
+    concurrent: int | None = None,
+) -> dict[str, float]:
+    """The five speed outputs from the work of a prefill and a mean decode step.
+
+    `pre` and `dec` are for the `concurrent` sequences that fit at once (default: all of
+    `batch`); the rest queue, and the batch runs in waves.
+    """
+    running = concurrent or batch
+    waves = math.ceil(batch / running)
+    t_prefill = pre.time_s(f, prefill=True)
+    t_step = dec.time_s(f, prefill=False)
+    wave_time = t_prefill + output_len * t_step
+    first = t_prefill if input_len > 0 else t_step
+    return {
+        "prefill_tokens_per_s": running * input_len / t_prefill * replicas if t_prefill > 0 else 0.0,
+        "decode_tokens_per_s": 1.0 / t_step,
+        "output_tokens_per_s_total": (
+            batch * output_len / (waves * wave_time) * replicas if wave_time > 0 else 0.0
+        ),
+        # Mean over the batch: later waves wait for the earlier ones.
+        "ttft_ms": (first + (waves - 1) / 2 * wave_time) * 1e3,
+        "tpot_ms": t_step * 1e3,
+    }
+
+
+def factors_for(dep: Deployment, table: EfficiencyTable | None = None) -> tuple[Factors, str]:
+    table = table or load_efficiency()
+    return table.lookup(dep.engine.family, hardware_class(dep.gpu))
+
+
+def estimate_speed(
+    dep: Deployment,
+    batch: int,
+    input_len: int,
+    output_len: int,
+    factors: tuple[Factors, str] | None = None,
+    table: EfficiencyTable | None = None,
+    concurrent: int | None = None,
+) -> Speed:
+    """Static batch of `batch` requests of input_len -> output_len tokens on each replica.
+
+    TTFT is the prefill of all `batch` prompts together (they arrive at once); decode speed
+    and TPOT are averaged over the output, at the mean context length. When only
+    `concurrent` sequences fit in memory, the others queue for a later wave.
+    """
+    table = table or load_efficiency()
+    f, basis = factors or factors_for(dep, table)
+    running = min(concurrent or batch, batch)
+    pre = prefill_work(dep, running, input_len)
+    dec = decode_work(dep, running, mean_context(input_len, output_len))
+    values = speed_values(pre, dec, batch, input_len, output_len, dep.replicas, f, running)
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    for name, v in values.items():
+        b = table.band(dep.engine.family, BAND_OF[name])
+        low[name], high[name] = v * b.p10, v * b.p90
+    bound = (
+        dec.bound(f, prefill=False) if output_len > 0 else pre.bound(f, prefill=True)
+    )
+    return Speed(batch=batch, low=low, high=high, bound=bound, basis=basis, **values)
