@@ -147,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, PlanInputError, UnknownNameError, CatalogError) as exc:
         print(f"llm-planner: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly, as command-line tools do.
+        sys.stderr.close()
+        return 0
     except OSError as exc:
         print(f"llm-planner: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 2
