@@ -74,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     e = sub.add_parser("estimate", help="memory fit and speed of one deployment, or a CSV of them")
-    e.add_argument("--model", help="catalog name, HF repo id, or a config.json / model folder / .gguf")
+    e.add_argument(
+        "--model", help="catalog name, HF repo id, or a config.json / model folder / .gguf"
+    )
     e.add_argument("--quant", help="weight format, e.g. bf16, fp8, awq-int4, q4_k_m")
     e.add_argument("--gpu", help="accelerator, e.g. 'H100 SXM', 'NVIDIA GeForce RTX 4090'")
     e.add_argument("--gpus", type=_positive, default=1, help="number of GPUs (default 1)")
@@ -83,11 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--ep", type=_positive, help="expert-parallel degree (MoE)")
     e.add_argument("--engine", help="vllm, sglang, tensorrt-llm, llama.cpp (ollama), mlx, lmdeploy")
     e.add_argument("--batch", default="1", help="sequences decoded together, or 'max' (default 1)")
-    e.add_argument("--input-tokens", type=_non_negative, default=512, help="prompt tokens (default 512)")
-    e.add_argument("--output-tokens", type=_non_negative, default=128, help="output tokens (default 128)")
-    e.add_argument("--context", type=_positive, help="KV cache per sequence (default input + output)")
+    e.add_argument(
+        "--input-tokens", type=_non_negative, default=512, help="prompt tokens (default 512)"
+    )
+    e.add_argument(
+        "--output-tokens", type=_non_negative, default=128, help="output tokens (default 128)"
+    )
+    e.add_argument(
+        "--context", type=_positive, help="KV cache per sequence (default input + output)"
+    )
     e.add_argument("--kv-quant", help="KV-cache format: fp16 (default), fp8, q8_0, q4_0")
-    e.add_argument("--memory-gib", type=_positive_float, help="memory per device if not the catalog's")
+    e.add_argument(
+        "--memory-gib", type=_positive_float, help="memory per device if not the catalog's"
+    )
     e.add_argument("--gpu-layers", type=_non_negative, help="layers on the GPU (llama.cpp -ngl)")
     e.add_argument("--scenarios", type=Path, help="batch mode: a scenario CSV (see README)")
     e.add_argument("--out", type=Path, help="batch mode: output CSV (default: standard output)")
@@ -113,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_gpu.add_argument("--tdp-w", type=_positive_float)
     add_gpu.add_argument("--price-usd", type=_positive_float)
     add_gpu.add_argument("--price-as-of", help="date of the price, YYYY-MM-DD")
-    add_gpu.add_argument("--vendor", default="other", choices=("nvidia", "amd", "intel", "apple", "cpu", "other"))
+    add_gpu.add_argument(
+        "--vendor", default="other", choices=("nvidia", "amd", "intel", "apple", "cpu", "other")
+    )
     add_gpu.add_argument("--memory-type", default="", help="e.g. HBM3, GDDR6, LPDDR5X")
     add_gpu.add_argument("--source", default="user-defined", help="where the figures come from")
     add_model = csub.add_parser("add-model", help="import a config.json, model folder or GGUF")
@@ -152,7 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as exc:
-        print(f"llm-planner: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        print(
+            f"llm-planner: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
         return 2
     return 0
 
@@ -165,7 +180,12 @@ def run_validate(catalog: Catalog, args: argparse.Namespace) -> int:
     if args.format == "json":
         doc: dict[str, Any] = {
             "overall": {
-                m: {"n": r.n, "mdape_pct": r.mdape, "in_band": r.in_band, "target_pct": TARGET_MDAPE[m]}
+                m: {
+                    "n": r.n,
+                    "mdape_pct": r.mdape,
+                    "in_band": r.in_band,
+                    "target_pct": TARGET_MDAPE[m],
+                }
                 for m, r in rep.overall.items()
             },
             "groups": [r.__dict__ for r in rep.rows],
@@ -195,13 +215,19 @@ def run_validate(catalog: Catalog, args: argparse.Namespace) -> int:
     print(
         render(
             ["metric", "engine", "hardware class", "n", "MdAPE %", "in band"],
-            [[r.metric, r.engine, r.hw_class, r.n, round(r.mdape, 1), f"{r.in_band:.0%}"] for r in rep.rows],
+            [
+                [r.metric, r.engine, r.hw_class, r.n, round(r.mdape, 1), f"{r.in_band:.0%}"]
+                for r in rep.rows
+            ],
         )
     )
     print()
     fits, total = rep.fit_agreement
     print(f"Measured configurations that the memory model says fit: {fits} of {total}")
-    print(f"Measurements inside the p10..p90 band: {rep.in_band_total:.0%} (target {TARGET_IN_BAND:.0%})")
+    print(
+        f"Measurements inside the p10..p90 band: {rep.in_band_total:.0%} "
+        f"(target {TARGET_IN_BAND:.0%})"
+    )
     if rep.memory:
         apes = sorted(m.ape for m in rep.memory)
         print(
@@ -212,11 +238,17 @@ def run_validate(catalog: Catalog, args: argparse.Namespace) -> int:
             print(
                 render(
                     ["buffer", "measured MiB", "estimated MiB", "error %"],
-                    [[m.what, m.measured_mib, round(m.estimated_mib, 1), round(m.ape, 1)] for m in rep.memory],
+                    [
+                        [m.what, m.measured_mib, round(m.estimated_mib, 1), round(m.ape, 1)]
+                        for m in rep.memory
+                    ],
                 )
             )
     print(f"Rows marked SUSPECT in the data, not scored: {rep.suspect}")
-    print(f"Rows not comparable (other metrics, online-serving loads, unknown models): {len(rep.skipped)}")
+    print(
+        "Rows not comparable (other metrics, online-serving loads, unknown models): "
+        f"{len(rep.skipped)}"
+    )
     return 0
 
 

@@ -19,13 +19,30 @@ from planner.table import render
 def _rows(catalog: Catalog, what: str) -> tuple[list[str], list[list[object]]]:
     if what == "models":
         return ["id", "name", "params B", "active B", "layers", "experts", "context", "license"], [
-            [m.id, m.name, m.total_params_b, m.active_params_b, m.num_layers,
-             f"{m.experts_per_token}/{m.num_routed_experts}" if m.is_moe else "-", m.max_context, m.license]
+            [
+                m.id,
+                m.name,
+                m.total_params_b,
+                m.active_params_b,
+                m.num_layers,
+                f"{m.experts_per_token}/{m.num_routed_experts}" if m.is_moe else "-",
+                m.max_context,
+                m.license,
+            ]
             for m in catalog.models.values()
         ]
     if what == "gpus":
         return ["id", "name", "memory GiB", "GB/s", "BF16/FP16 TFLOPS", "FP8", "FP4", "TDP W"], [
-            [g.id, g.name, g.memory_gib, g.bandwidth_gbps, g.tflops("fp16"), g.fp8_tflops, g.fp4_tflops, g.tdp_w]
+            [
+                g.id,
+                g.name,
+                g.memory_gib,
+                g.bandwidth_gbps,
+                g.tflops("fp16"),
+                g.fp8_tflops,
+                g.fp4_tflops,
+                g.tdp_w,
+            ]
             for g in catalog.gpus.values()
         ]
     if what == "quants":
@@ -34,7 +51,13 @@ def _rows(catalog: Catalog, what: str) -> tuple[list[str], list[list[object]]]:
             for q in catalog.quants.values()
         ]
     return ["id", "name", "memory", "multi-GPU", "parallelism"], [
-        [e.id, e.name, f"{e.reserve} {e.memory_fraction:g}", e.multi_gpu_default, ", ".join(e.parallelism)]
+        [
+            e.id,
+            e.name,
+            f"{e.reserve} {e.memory_fraction:g}",
+            e.multi_gpu_default,
+            ", ".join(e.parallelism),
+        ]
         for e in catalog.engines.values()
     ]
 

@@ -50,7 +50,9 @@ def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
     model, hint = _model_arg(catalog, args.model)
     quant = args.quant or hint
     if not quant:
-        raise CliError("missing --quant, e.g. bf16, fp8, awq-int4, q4_k_m (llm-planner catalog quants)")
+        raise CliError(
+            "missing --quant, e.g. bf16, fp8, awq-int4, q4_k_m (llm-planner catalog quants)"
+        )
     dep = build_deployment(
         catalog,
         model=model,
@@ -96,7 +98,12 @@ def _run_batch(catalog: Catalog, args: argparse.Namespace) -> int:
 def _assumptions(est: Estimate) -> list[str]:
     d = est.deployment
     out: list[str] = []
-    for label, entry in (("model", d.model), ("GPU", d.gpu), ("format", d.quant), ("engine", d.engine)):
+    for label, entry in (
+        ("model", d.model),
+        ("GPU", d.gpu),
+        ("format", d.quant),
+        ("engine", d.engine),
+    ):
         for field, why in entry.assumptions.items():
             out.append(f"{label} {entry.name}: {field}: {why}")
     return out
@@ -171,7 +178,11 @@ def format_estimate(est: Estimate) -> str:
         ]
         for i, g in enumerate(mem.gpus)
     ]
-    lines.append(render(["GPU", "weights GiB", "KV GiB", "buffers+runtime GiB", "total GiB", "usable GiB"], rows))
+    lines.append(
+        render(
+            ["GPU", "weights GiB", "KV GiB", "buffers+runtime GiB", "total GiB", "usable GiB"], rows
+        )
+    )
     if mem.host_weights_gib > 0:
         lines.append(f"Weights in system RAM: {mem.host_weights_gib:.2f} GiB")
     lines.append(
@@ -184,7 +195,10 @@ def format_estimate(est: Estimate) -> str:
         lines.append(
             render(
                 ["", "estimate", "p10", "p90", "unit"],
-                [[LABELS[f][0], s.value(f), s.low[f], s.high[f], LABELS[f][1]] for f in SPEED_FIELDS],
+                [
+                    [LABELS[f][0], s.value(f), s.low[f], s.high[f], LABELS[f][1]]
+                    for f in SPEED_FIELDS
+                ],
             )
         )
         lines.append(f"Bound by: {s.bound}.  Basis: {s.basis}.")

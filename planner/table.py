@@ -28,7 +28,11 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
         for i, c in enumerate(r):
             widths[i] = max(widths[i], len(c))
     numeric = [
-        all(isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in rows if r[i] is not None)
+        all(
+            isinstance(r[i], int | float) and not isinstance(r[i], bool)
+            for r in rows
+            if r[i] is not None
+        )
         and bool(rows)
         for i in range(len(headers))
     ]

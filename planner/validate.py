@@ -147,10 +147,18 @@ def memory_checks(catalog: Catalog, root: Path | None = None) -> list[MemoryChec
         idx = int(mm.group(2) or 0)
         g = mem.gpus[min(idx, len(mem.gpus) - 1)]
         part = mm.group(3)
-        est = {
-            "weights": g.weights_gib,
-            "KV cache": g.kv_cache_gib,
-            "compute buffer": g.activation_gib,
-        }[part] * GIB / 2**20
-        out.append(MemoryCheck(f"{r['model']} {r['hardware']} x{n} dev{idx} {part}", float(r["value"]), est))
+        est = (
+            {
+                "weights": g.weights_gib,
+                "KV cache": g.kv_cache_gib,
+                "compute buffer": g.activation_gib,
+            }[part]
+            * GIB
+            / 2**20
+        )
+        out.append(
+            MemoryCheck(
+                f"{r['model']} {r['hardware']} x{n} dev{idx} {part}", float(r["value"]), est
+            )
+        )
     return out

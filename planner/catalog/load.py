@@ -132,7 +132,8 @@ def load_catalog(user_dir: Path | None = None) -> Catalog:
         gpus = _read_entries(user_dir / USER_GPUS_FILE, "gpus", GpuSpec)
     if (user_dir / USER_MODELS_FILE).is_file():
         models = _read_entries(user_dir / USER_MODELS_FILE, "models", ModelSpec)
-    for entry in (*gpus, *models):
+    entries: list[GpuSpec | ModelSpec] = [*gpus, *models]
+    for entry in entries:
         if not entry.custom:
             raise CatalogError(f"user entry '{entry.id}' must have custom: true")
     return cat.with_entries(models=models, gpus=gpus)
@@ -142,13 +143,17 @@ def save_user_entry(user_dir: Path, entry: GpuSpec | ModelSpec) -> Path:
     """Add or replace a user-defined accelerator or model (atomic write)."""
     from planner.fileio import atomic_write_text
 
-    fname, key = (USER_GPUS_FILE, "gpus") if isinstance(entry, GpuSpec) else (USER_MODELS_FILE, "models")
+    fname, key = (
+        (USER_GPUS_FILE, "gpus") if isinstance(entry, GpuSpec) else (USER_MODELS_FILE, "models")
+    )
     path = user_dir / fname
     existing: list[dict[str, Any]] = []
     if path.is_file():
         doc = json.loads(path.read_text(encoding="utf-8"))
         existing = [e for e in doc.get(key, []) if e.get("id") != entry.id]
-    existing.append(entry.model_dump(mode="json", exclude_defaults=True) | {"id": entry.id, "custom": True})
+    existing.append(
+        entry.model_dump(mode="json", exclude_defaults=True) | {"id": entry.id, "custom": True}
+    )
     user_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, json.dumps({"schema_version": 1, key: existing}, indent=1))
     return path

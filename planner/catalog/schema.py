@@ -77,7 +77,9 @@ class ModelSpec(Sourced):
         description="Per-layer attention kinds, repeated cyclically over the layers",
     )
     sliding_window: int | None = Field(default=None, gt=0, description="Window of sliding layers")
-    attention_chunk_size: int | None = Field(default=None, gt=0, description="Chunk of chunked layers")
+    attention_chunk_size: int | None = Field(
+        default=None, gt=0, description="Chunk of chunked layers"
+    )
     mla: MLASpec | None = None
     # Published figures, for display and cross-checks; memory uses the computed counts.
     total_params_b: float = Field(gt=0, description="Total parameters, billions")
@@ -198,7 +200,9 @@ class QuantFormat(Sourced):
     aliases: tuple[str, ...] = ()
     family: Literal["float", "int", "gguf", "microscaling", "mlx"]
     applies_to: tuple[Literal["weights", "kv"], ...]
-    bits_per_weight: float = Field(gt=0, le=32, description="Effective bits per weight, scales included")
+    bits_per_weight: float = Field(
+        gt=0, le=32, description="Effective bits per weight, scales included"
+    )
     high_precision_embeddings: bool = Field(
         default=False, description="Embeddings and output head stay at 16 bits"
     )
@@ -245,10 +249,13 @@ class EngineSpec(Sourced):
         ge=0, description="Compute buffer per batched token per unit of hidden size"
     )
     attention_score_bytes: float = Field(
-        default=0, ge=0,
+        default=0,
+        ge=0,
         description="Buffer per batched token per context token per head (0 with flash attention)",
     )
-    max_batched_tokens: int = Field(gt=0, description="Tokens per forward pass the buffers are sized for")
+    max_batched_tokens: int = Field(
+        gt=0, description="Tokens per forward pass the buffers are sized for"
+    )
     max_num_seqs: int = Field(gt=0, description="Default cap on concurrent sequences")
     multi_gpu_default: Literal["tp", "layer-split"]
     parallelism: tuple[Literal["tp", "pp", "ep", "dp", "layer-split"], ...]

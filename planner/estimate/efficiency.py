@@ -20,7 +20,9 @@ class Factors(BaseModel):
 
     bandwidth: float = Field(gt=0, le=1, description="Share of peak memory bandwidth reached")
     compute: float = Field(gt=0, le=1, description="Share of peak tensor throughput in decode")
-    prefill_compute: float = Field(gt=0, le=1, description="Share of peak tensor throughput in prefill")
+    prefill_compute: float = Field(
+        gt=0, le=1, description="Share of peak tensor throughput in prefill"
+    )
     step_overhead_us_per_layer: float = Field(
         ge=0, description="Fixed time per decode step per layer (kernel launches, sync)"
     )
@@ -45,7 +47,9 @@ class EfficiencyTable(BaseModel):
 
     source: str
     fitted_on: str = Field(description="What the factors were fitted on")
-    factors: dict[str, dict[str, Factors]] = Field(description="engine family -> hw class -> factors")
+    factors: dict[str, dict[str, Factors]] = Field(
+        description="engine family -> hw class -> factors"
+    )
     bands: dict[str, dict[str, Band]] = Field(description="engine family -> metric -> band")
     default_band: dict[str, Band] = Field(description="metric -> band for unseen families")
 

@@ -29,7 +29,11 @@ from planner.estimate.work import Work, decode_work, prefill_work
 from planner.paths import resources_dir
 
 START = Factors(
-    bandwidth=0.7, compute=0.5, prefill_compute=0.5, step_overhead_us_per_layer=5.0, attention_penalty=1.0
+    bandwidth=0.7,
+    compute=0.5,
+    prefill_compute=0.5,
+    step_overhead_us_per_layer=5.0,
+    attention_penalty=1.0,
 )
 # Bounds keep the factors physical: no engine streams weights at more than 95% of the
 # datasheet bandwidth, and a layer's fixed cost (kernel launches, synchronisation) stays
@@ -162,9 +166,7 @@ def fit_table(cases: Sequence[Case]) -> EfficiencyTable:
     for family, donor in BORROW.items():
         if family not in fam_bands and donor in fam_bands:
             fam_bands[family] = fam_bands[donor]
-    summary = ", ".join(
-        f"{fam}: {len(cs)} measurements" for fam, cs in sorted(by_family.items())
-    )
+    summary = ", ".join(f"{fam}: {len(cs)} measurements" for fam, cs in sorted(by_family.items()))
     return EfficiencyTable(
         source=(
             "fitted by planner.estimate.fit on resources/calibration/*.csv; families without "

@@ -71,10 +71,13 @@ class Deployment(BaseModel):
             )
         if self.gpu_count % (self.tp * self.pp):
             raise PlanInputError(
-                f"{self.gpu_count} GPUs do not divide into replicas of tp x pp = {self.tp * self.pp}"
+                f"{self.gpu_count} GPUs do not divide into replicas of "
+                f"tp x pp = {self.tp * self.pp}"
             )
         if self.ep > 1 and not self.model.is_moe:
-            raise PlanInputError(f"ep > 1 needs a mixture-of-experts model; {self.model.name} is dense")
+            raise PlanInputError(
+                f"ep > 1 needs a mixture-of-experts model; {self.model.name} is dense"
+            )
         if self.ep > self.gpu_count:
             raise PlanInputError(f"ep = {self.ep} is more than the {self.gpu_count} GPU(s)")
         if self.tp > 1 and "tp" not in e.parallelism:
@@ -111,10 +114,17 @@ class Workload(BaseModel):
     batch: int | Literal["max"] = Field(
         default=1, description="Sequences decoded together; 'max' fills free memory"
     )
-    input_len: int = Field(default=512, ge=0, le=MAX_TOKENS, description="Prompt tokens per request")
-    output_len: int = Field(default=128, ge=0, le=MAX_TOKENS, description="Output tokens per request")
+    input_len: int = Field(
+        default=512, ge=0, le=MAX_TOKENS, description="Prompt tokens per request"
+    )
+    output_len: int = Field(
+        default=128, ge=0, le=MAX_TOKENS, description="Output tokens per request"
+    )
     context_len: int | None = Field(
-        default=None, ge=1, le=MAX_TOKENS, description="KV cache per sequence (default: input + output)"
+        default=None,
+        ge=1,
+        le=MAX_TOKENS,
+        description="KV cache per sequence (default: input + output)",
     )
 
     @model_validator(mode="after")
@@ -128,6 +138,8 @@ class Workload(BaseModel):
     @property
     def seq_tokens(self) -> int:
         """Tokens of KV cache each sequence needs."""
-        return self.context_len if self.context_len is not None else max(
-            self.input_len + self.output_len, 1
+        return (
+            self.context_len
+            if self.context_len is not None
+            else max(self.input_len + self.output_len, 1)
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from planner.catalog.schema import AttentionKind, ModelSpec, QuantFormat
 from planner.estimate.inputs import Deployment, Workload
-from planner.estimate.params import ParamBreakdown, breakdown
+from planner.catalog.params import ParamBreakdown, breakdown
 
 GIB = 1024**3
 EMBED_BITS = 16.0
@@ -62,13 +62,31 @@ class WeightBytes:
         return self.embedding + self.lm_head + self.body
 
 
+_WB_MEMO: dict[tuple[int, int], tuple[ModelSpec, QuantFormat, WeightBytes]] = {}
+
+
 def weight_bytes(model: ModelSpec, quant: QuantFormat) -> WeightBytes:
+    """Bytes of each part of the model in a format (memoised per frozen spec pair)."""
+    key = (id(model), id(quant))
+    hit = _WB_MEMO.get(key)
+    if hit is not None and hit[0] is model and hit[1] is quant:
+        return hit[2]
+    if len(_WB_MEMO) > 4096:
+        _WB_MEMO.clear()
+    wb = _weight_bytes(model, quant)
+    _WB_MEMO[key] = (model, quant, wb)
+    return wb
+
+
+def _weight_bytes(model: ModelSpec, quant: QuantFormat) -> WeightBytes:
     p = params_of(model)
     body_bits = quant.bits_per_weight
     expert_bits = quant.bits_per_weight
     if quant.experts_only and model.is_moe:
         body_bits = EMBED_BITS
-    embed_bits = EMBED_BITS if (quant.high_precision_embeddings or quant.experts_only) else body_bits
+    embed_bits = (
+        EMBED_BITS if (quant.high_precision_embeddings or quant.experts_only) else body_bits
+    )
     embed_bits = min(embed_bits, max(quant.bits_per_weight, EMBED_BITS))
     layer_non_expert = p.per_layer_non_expert * body_bits / 8
     return WeightBytes(
@@ -136,8 +154,6 @@ class MemoryEstimate:
     host_weights_gib: float  # weights kept in system RAM (embeddings, offloaded layers)
     batch: int
     seq_tokens: int
-    kv_pool_gib: float  # KV space left on the tightest GPU at this configuration
-    kv_gib_per_seq: float  # on the tightest GPU
 
     @property
     def worst(self) -> GpuMemory:
@@ -175,25 +191,24 @@ def _activation_gib(dep: Deployment, kv_tokens: int, stage_layers: int, last: bo
     return (logits + hidden + scores) / GIB
 
 
-def estimate_memory(dep: Deployment, wl: Workload, batch: int | None = None) -> MemoryEstimate:
-    """Memory per GPU for `batch` sequences of the workload's length (default: its batch)."""
+def _stage_rows(
+    dep: Deployment, batch: int, seq: int
+) -> tuple[list[tuple[float, float, float, float, float, float]], float]:
+    """Per stage (weights, KV, buffers, runtime, capacity, usable) in GiB, and host GiB."""
     m, e = dep.model, dep.engine
     wb = weight_bytes(m, dep.quant)
-    seq = wl.seq_tokens
-    if batch is None:
-        batch = 1 if wl.batch == "max" else wl.batch
     embed_on_host = e.family == "llama.cpp"
     expert_div = dep.ep if dep.ep > 1 else dep.tp
-    layer_bytes = wb.layer_non_expert / dep.tp + wb.expert * wb.num_experts * (
-        wb.num_moe_layers / wb.num_layers
-    ) / expert_div
+    layer_bytes = (
+        wb.layer_non_expert / dep.tp
+        + wb.expert * wb.num_experts * (wb.num_moe_layers / wb.num_layers) / expert_div
+    )
     stages = _stage_layers(dep, layer_bytes, wb.lm_head / dep.tp)
     sharded = dep.tp * dep.pp > 1
     overhead = e.runtime_overhead_gib + (e.multi_gpu_overhead_gib if sharded else 0.0)
     kv_seq_all = kv_bytes_per_token_layers(m, dep.kv_quant, dep.tp, seq)
-    gpus: list[GpuMemory] = []
-    tightest_pool = math.inf
-    tightest_seq = 0.0
+    cap = dep.capacity_gib
+    rows = []
     for i, n_layers in enumerate(stages):
         first, last = i == 0, i == len(stages) - 1
         w = n_layers * layer_bytes
@@ -201,10 +216,9 @@ def estimate_memory(dep: Deployment, wl: Workload, batch: int | None = None) -> 
             w += wb.embedding / dep.tp
         if last:
             w += wb.lm_head / dep.tp
-        kv_seq = kv_seq_all * n_layers / m.num_layers
+        kv = batch * kv_seq_all * n_layers / m.num_layers / GIB
         # llama.cpp sizes every device's compute buffer for its largest graph split.
         act = _activation_gib(dep, batch * seq, n_layers, last or e.family == "llama.cpp")
-        cap = dep.capacity_gib
         fixed = w / GIB + act + overhead
         if e.reserve == "fraction-of-total":
             usable = cap * e.memory_fraction
@@ -212,41 +226,45 @@ def estimate_memory(dep: Deployment, wl: Workload, batch: int | None = None) -> 
             usable = fixed + max(cap - fixed, 0.0) * e.memory_fraction
         else:
             usable = cap
-        gpus.append(
-            GpuMemory(
-                weights_gib=w / GIB,
-                kv_cache_gib=batch * kv_seq / GIB,
-                activation_gib=act,
-                overhead_gib=overhead,
-                capacity_gib=cap,
-                usable_gib=usable,
-            )
-        )
-        pool = usable - fixed
-        if kv_seq > 0 and pool / (kv_seq / GIB) < (tightest_pool / tightest_seq if tightest_seq else math.inf):
-            tightest_pool, tightest_seq = pool, kv_seq / GIB
+        rows.append((w / GIB, kv, act, overhead, cap, usable))
     host = dep.offloaded_layers * layer_bytes * dep.tp + (wb.embedding if embed_on_host else 0.0)
+    return rows, host / GIB
+
+
+def _fits(dep: Deployment, batch: int, seq: int) -> bool:
+    rows, _ = _stage_rows(dep, batch, seq)
+    return all(w + kv + act + ovh <= usable for w, kv, act, ovh, _, usable in rows)
+
+
+def estimate_memory(
+    dep: Deployment, wl: Workload, batch: int | None = None, seq_tokens: int | None = None
+) -> MemoryEstimate:
+    """Memory per GPU for `batch` sequences (default: the workload's) of `seq_tokens` tokens
+    of KV cache each (default: the workload's context)."""
+    seq = seq_tokens if seq_tokens is not None else wl.seq_tokens
+    if batch is None:
+        batch = 1 if wl.batch == "max" else wl.batch
+    rows, host = _stage_rows(dep, batch, seq)
     return MemoryEstimate(
-        gpus=tuple(gpus),
-        host_weights_gib=host / GIB,
+        gpus=tuple(GpuMemory(*r) for r in rows),
+        host_weights_gib=host,
         batch=batch,
         seq_tokens=seq,
-        kv_pool_gib=0.0 if tightest_pool is math.inf else tightest_pool,
-        kv_gib_per_seq=tightest_seq,
     )
 
 
 def max_batch(dep: Deployment, wl: Workload) -> int:
     """Most sequences of the workload's length that fit, capped by the engine's default."""
+    seq = wl.seq_tokens
     cap = dep.engine.max_num_seqs
-    if not estimate_memory(dep, wl, 1).fits:
+    if not _fits(dep, 1, seq):
         return 0
+    if _fits(dep, cap, seq):
+        return cap
     lo, hi = 1, cap
-    if estimate_memory(dep, wl, hi).fits:
-        return hi
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if estimate_memory(dep, wl, mid).fits:
+        if _fits(dep, mid, seq):
             lo = mid
         else:
             hi = mid
@@ -256,19 +274,14 @@ def max_batch(dep: Deployment, wl: Workload) -> int:
 def max_context(dep: Deployment, wl: Workload, batch: int = 1) -> int:
     """Longest context per sequence that fits at `batch`, up to the model's limit."""
     limit = dep.model.max_context
-
-    def fits(ctx: int) -> bool:
-        w = wl.model_copy(update={"context_len": ctx})
-        return estimate_memory(dep, w, batch).fits
-
-    if not fits(1):
+    if not _fits(dep, batch, 1):
         return 0
-    if fits(limit):
+    if _fits(dep, batch, limit):
         return limit
     lo, hi = 1, limit
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if fits(mid):
+        if _fits(dep, batch, mid):
             lo = mid
         else:
             hi = mid

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -14,7 +13,7 @@ from planner.catalog.schema import EngineSpec, GpuSpec, ModelSpec, QuantFormat
 from planner.estimate.efficiency import EfficiencyTable
 from planner.estimate.inputs import Deployment, PlanInputError, Workload
 from planner.estimate.memory import MemoryEstimate, estimate_memory, max_batch, max_context
-from planner.estimate.speed import Speed, estimate_speed
+from planner.estimate.speed import Speed, estimate_speed, speed_sweep
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -28,7 +27,7 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def default_engine(catalog: Catalog, quant: QuantFormat, gpu: GpuSpec) -> EngineSpec:
-    if quant.family == "gguf" or gpu.vendor in ("apple", "cpu") and quant.family != "mlx":
+    if quant.family == "gguf" or (gpu.vendor in ("apple", "cpu") and quant.family != "mlx"):
         return catalog.engines["llama.cpp"]
     if quant.family == "mlx":
         return catalog.engines["mlx"]
@@ -110,7 +109,9 @@ def make_workload(
     if isinstance(batch, str):
         b = "max" if batch.strip().lower() == "max" else _int(batch, "batch")
     try:
-        return Workload(batch=b, input_len=input_len, output_len=output_len, context_len=context_len)  # type: ignore[arg-type]
+        return Workload(
+            batch=b, input_len=input_len, output_len=output_len, context_len=context_len
+        )
     except ValidationError as exc:
         raise PlanInputError(_first_error(exc)) from exc
 
@@ -138,9 +139,7 @@ class Estimate:
         return self.memory.fits and self.batch >= 1
 
 
-def estimate(
-    dep: Deployment, wl: Workload, table: EfficiencyTable | None = None
-) -> Estimate:
+def estimate(dep: Deployment, wl: Workload, table: EfficiencyTable | None = None) -> Estimate:
     """Memory and speed of the deployment at the workload's batch ('max' fills memory)."""
     notes: list[str] = []
     mb = max_batch(dep, wl)
@@ -183,13 +182,9 @@ def sweep(
 ) -> list[Speed | None]:
     """Speed at each concurrency (None where it no longer fits)."""
     limit = max_batch(dep, wl)
-    out: list[Speed | None] = []
-    for c in concurrencies:
-        if c > limit:
-            out.append(None)
-            continue
-        out.append(estimate_speed(dep, c, wl.input_len, wl.output_len, table=table))
-    return out
+    fitting = [c for c in concurrencies if c <= limit]
+    speeds = iter(speed_sweep(dep, fitting, wl.input_len, wl.output_len, table))
+    return [next(speeds) if c <= limit else None for c in concurrencies]
 
 
 __all__ = [

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from planner.estimate.efficiency import EfficiencyTable, Factors, hardware_class, load_efficiency
+from planner.estimate.efficiency import (
+    Band,
+    EfficiencyTable,
+    Factors,
+    hardware_class,
+    load_efficiency,
+)
 from planner.estimate.inputs import Deployment
 from planner.estimate.work import Work, decode_work, prefill_work
 
@@ -26,8 +32,7 @@ BAND_OF = {
 }
 
 
-@dataclass(frozen=True)
-class Speed:
+class Speed(NamedTuple):
     """Point estimates with their p10..p90 ranges. Rates for the whole deployment are
     summed over its data-parallel replicas; per-sequence rates are for one sequence."""
 
@@ -67,10 +72,22 @@ def speed_values(
     `pre` and `dec` are for the `concurrent` sequences that fit at once (default: all of
     `batch`); the rest queue, and the batch runs in waves.
     """
-    running = concurrent or batch
-    waves = math.ceil(batch / running)
     t_prefill = pre.time_s(f, prefill=True)
     t_step = dec.time_s(f, prefill=False)
+    return _values(t_prefill, t_step, batch, input_len, output_len, replicas, concurrent)
+
+
+def _values(
+    t_prefill: float,
+    t_step: float,
+    batch: int,
+    input_len: int,
+    output_len: int,
+    replicas: int,
+    concurrent: int | None,
+) -> dict[str, float]:
+    running = concurrent or batch
+    waves = math.ceil(batch / running)
     wave_time = t_prefill + output_len * t_step
     first = t_prefill if input_len > 0 else t_step
     return {
@@ -107,16 +124,49 @@ def estimate_speed(
     """
     table = table or load_efficiency()
     f, basis = factors or factors_for(dep, table)
+    bands = {name: table.band(dep.engine.family, metric) for name, metric in BAND_OF.items()}
+    return _speed(dep, batch, input_len, output_len, f, basis, bands, concurrent)
+
+
+def _speed(
+    dep: Deployment,
+    batch: int,
+    input_len: int,
+    output_len: int,
+    f: Factors,
+    basis: str,
+    bands: dict[str, Band],
+    concurrent: int | None,
+) -> Speed:
     running = min(concurrent or batch, batch)
     pre = prefill_work(dep, running, input_len)
     dec = decode_work(dep, running, mean_context(input_len, output_len))
-    values = speed_values(pre, dec, batch, input_len, output_len, dep.replicas, f, running)
-    low: dict[str, float] = {}
-    high: dict[str, float] = {}
-    for name, v in values.items():
-        b = table.band(dep.engine.family, BAND_OF[name])
-        low[name], high[name] = v * b.p10, v * b.p90
-    bound = (
-        dec.bound(f, prefill=False) if output_len > 0 else pre.bound(f, prefill=True)
+    pre_parts = pre.parts_s(f, True)
+    dec_parts = dec.parts_s(f, False)
+    values = _values(
+        pre.total_s(pre_parts),
+        dec.total_s(dec_parts),
+        batch,
+        input_len,
+        output_len,
+        dep.replicas,
+        running,
     )
-    return Speed(batch=batch, low=low, high=high, bound=bound, basis=basis, **values)
+    low = {name: v * bands[name].p10 for name, v in values.items()}
+    high = {name: v * bands[name].p90 for name, v in values.items()}
+    bound = dec.bound_of(dec_parts, f) if output_len > 0 else pre.bound_of(pre_parts, f)
+    return Speed(batch, *values.values(), low, high, bound, basis)
+
+
+def speed_sweep(
+    dep: Deployment,
+    concurrencies: list[int],
+    input_len: int,
+    output_len: int,
+    table: EfficiencyTable | None = None,
+) -> list[Speed]:
+    """Speed at each concurrency, with the factors and bands looked up once."""
+    table = table or load_efficiency()
+    f, basis = factors_for(dep, table)
+    bands = {name: table.band(dep.engine.family, metric) for name, metric in BAND_OF.items()}
+    return [_speed(dep, c, input_len, output_len, f, basis, bands, None) for c in concurrencies]

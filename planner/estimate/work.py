@@ -5,25 +5,23 @@ on precomputed work without re-running the model."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from planner.catalog.schema import ModelSpec, Precision
-from planner.estimate.comm import allreduce_s
+from planner.catalog.schema import Precision
+from planner.estimate.comm import link_gbps_per_direction
 from planner.estimate.efficiency import Factors
 from planner.estimate.inputs import Deployment
-from planner.estimate.memory import (
-    kv_bytes_per_token_layers,
-    layer_kind_counts,
-    params_of,
-    weight_bytes,
-)
+from planner.estimate.memory import layer_kind_counts, params_of, weight_bytes
 from planner.estimate.moe import experts_touched
 
 ACT_BYTES = 2  # activations exchanged in 16 bits
 
+# llama.cpp splits each n_batch (2048) into n_ubatch (512) pieces and pipelines those across
+# its layer-split GPUs, synchronising between batches: at most 4 chunks overlap.
+LLAMA_CPP_UBATCHES_PER_BATCH = 4
 
-@dataclass(frozen=True)
-class Work:
+
+class Work(NamedTuple):
     """One forward pass as one GPU of a replica sees it (pipeline stages summed)."""
 
     bytes_gpu: float  # read from GPU memory
@@ -42,7 +40,8 @@ class Work:
     def roofline_s(self) -> float:
         """The physical floor: peak bandwidth and peak compute, nothing else."""
         serial = max(
-            self.bytes_gpu / (self.peak_bw_gbps * 1e9) + self.bytes_host / (self.host_bw_gbps * 1e9),
+            self.bytes_gpu / (self.peak_bw_gbps * 1e9)
+            + self.bytes_host / (self.host_bw_gbps * 1e9),
             (self.flops + self.attention_flops) / (self.peak_tflops * 1e12),
         )
         return serial * self._pipeline()
@@ -60,25 +59,37 @@ class Work:
         flops = matmul + self.attention_flops * f.attention_penalty
         return flops / (self.peak_tflops * 1e12 * eff)
 
+    def parts_s(self, f: Factors, prefill: bool) -> tuple[float, float, float, float]:
+        """(memory incl. system RAM, compute, per-layer overhead, interconnect) seconds."""
+        t_mem = self.bytes_gpu / (self.peak_bw_gbps * 1e9 * f.bandwidth)
+        if self.bytes_host:
+            t_mem += self.bytes_host / (self.host_bw_gbps * 1e9 * f.bandwidth)
+        t_ovh = self.layer_passes * f.step_overhead_us_per_layer * 1e-6
+        return t_mem, self._compute_s(f, prefill), t_ovh, self.comm_s
+
     def time_s(self, f: Factors, prefill: bool) -> float:
-        t_mem = self.bytes_gpu / (self.peak_bw_gbps * 1e9 * f.bandwidth) + self.bytes_host / (
-            self.host_bw_gbps * 1e9 * f.bandwidth
-        )
-        t = max(t_mem, self._compute_s(f, prefill))
-        t += self.layer_passes * f.step_overhead_us_per_layer * 1e-6 + self.comm_s
-        return t * self._pipeline()
+        return self.total_s(self.parts_s(f, prefill))
+
+    def total_s(self, parts: tuple[float, float, float, float]) -> float:
+        t_mem, t_comp, t_ovh, t_comm = parts
+        return (max(t_mem, t_comp) + t_ovh + t_comm) * self._pipeline()
 
     def bound(self, f: Factors, prefill: bool) -> str:
-        t_mem = self.bytes_gpu / (self.peak_bw_gbps * 1e9 * f.bandwidth)
-        t_host = self.bytes_host / (self.host_bw_gbps * 1e9 * f.bandwidth)
-        t_comp = self._compute_s(f, prefill)
-        t_ovh = self.layer_passes * f.step_overhead_us_per_layer * 1e-6
+        """What the time is mostly spent on."""
+        return self.bound_of(self.parts_s(f, prefill), f)
+
+    def bound_of(self, parts: tuple[float, float, float, float], f: Factors) -> str:
+        t_mem, t_comp, t_ovh, t_comm = parts
+        if t_mem >= t_comp and self.bytes_host:
+            host = self.bytes_host / (self.host_bw_gbps * 1e9 * f.bandwidth)
+            mem_label = "system RAM (offload)" if host > t_mem / 2 else "memory bandwidth"
+        else:
+            mem_label = "memory bandwidth"
         parts = {
-            "memory bandwidth": t_mem,
-            "system RAM (offload)": t_host,
+            mem_label: t_mem,
             "compute": t_comp,
             "per-step overhead": t_ovh,
-            "interconnect": self.comm_s,
+            "interconnect": t_comm,
         }
         return max(parts, key=lambda k: parts[k])
 
@@ -93,7 +104,11 @@ def peak_tflops(dep: Deployment) -> float:
     g = dep.gpu
     order: tuple[Precision, ...] = (dep.quant.compute_precision, "bf16", "fp16", "fp32")
     if dep.quant.compute_precision in ("fp16", "bf16"):
-        order = ("fp16", "bf16", "fp32") if dep.engine.family == "llama.cpp" else ("bf16", "fp16", "fp32")
+        order = (
+            ("fp16", "bf16", "fp32")
+            if dep.engine.family == "llama.cpp"
+            else ("bf16", "fp16", "fp32")
+        )
     for p in order:
         v = g.tflops(p)
         if v:
@@ -101,122 +116,172 @@ def peak_tflops(dep: Deployment) -> float:
     raise ValueError(f"{g.name} has no compute figure")
 
 
-def _attention_flops_per_token(m: ModelSpec, context: int) -> float:
-    """FLOPs for one new token attending to `context` cached tokens, all layers."""
-    total = 0.0
+class _Static(NamedTuple):
+    """What a deployment's passes share, computed once per deployment object."""
+
+    dep: Deployment
+    layer_gpu_bytes: float  # one layer's non-expert bytes per GPU
+    expert_layer_bytes: float  # one touched expert's bytes per GPU, averaged over layers
+    gpu_layers: int
+    offloaded: int
+    lm_head_gpu_bytes: float
+    num_experts: int
+    experts_per_token: int
+    decode_params: float  # parameters a token multiplies with (embeddings excluded)
+    prefill_params: float  # the same without the output head (only last tokens need it)
+    lm_head_params: float
+    # per attention kind: (layers, KV bytes per token per GPU, window or 0, decode FLOP
+    # coefficient per context token, prefill FLOP coefficient per causal pair)
+    kinds: tuple[tuple[int, float, int, float, float], ...]
+    comm_per_token_s: float  # link time of one token's activations (ring all-reduce)
+    comm_latency_s: float
+    peak_tflops: float
+    chunk_cap: int
+    overlap: int
+    quantized: bool
+
+
+_STATIC: dict[int, _Static] = {}
+
+
+def _static(dep: Deployment) -> _Static:
+    hit = _STATIC.get(id(dep))
+    if hit is not None and hit.dep is dep:
+        return hit
+    if len(_STATIC) > 4096:
+        _STATIC.clear()
+    m = dep.model
+    wb = weight_bytes(m, dep.quant)
+    p = params_of(m)
+    tp = dep.tp
+    expert_div = dep.ep if dep.ep > 1 else tp
+    heads = m.num_attention_heads
+    kv_heads = max(math.ceil(m.num_kv_heads / tp), 1)
+    kv_b = dep.kv_quant.bytes_per_element
+    kinds = []
     for kind, n in layer_kind_counts(m).items():
         if kind == "mla":
             assert m.mla is not None
-            width = 2 * m.mla.kv_lora_rank + m.mla.qk_rope_head_dim
-            total += n * 2 * m.num_attention_heads * width * context
+            a = m.mla
+            kinds.append(
+                (
+                    n,
+                    (a.kv_lora_rank + a.qk_rope_head_dim) * kv_b,
+                    0,
+                    2.0 * heads * (2 * a.kv_lora_rank + a.qk_rope_head_dim),
+                    2.0 * heads * (a.qk_nope_head_dim + a.qk_rope_head_dim + a.v_head_dim),
+                )
+            )
             continue
-        span = context
-        if kind == "sliding" and m.sliding_window:
-            span = min(context, m.sliding_window)
-        elif kind == "chunked" and m.attention_chunk_size:
-            span = min(context, m.attention_chunk_size)
-        total += n * 4 * m.num_attention_heads * m.head_dim * span
-    return total
+        window = 0
+        if kind == "sliding":
+            window = m.sliding_window or 0
+        elif kind == "chunked":
+            window = m.attention_chunk_size or 0
+        coef = 4.0 * heads * m.head_dim
+        kinds.append((n, 2.0 * kv_heads * m.head_dim * kv_b, window, coef, coef))
+    link_gbps, latency = link_gbps_per_direction(dep.gpu)
+    st = _Static(
+        dep=dep,
+        layer_gpu_bytes=wb.layer_non_expert / tp,
+        expert_layer_bytes=wb.expert * wb.num_moe_layers / max(wb.num_layers, 1) / expert_div,
+        gpu_layers=m.num_layers - dep.offloaded_layers,
+        offloaded=dep.offloaded_layers,
+        lm_head_gpu_bytes=wb.lm_head / tp,
+        num_experts=m.num_routed_experts,
+        experts_per_token=m.experts_per_token,
+        decode_params=float(p.active - p.embedding),
+        prefill_params=float(p.active - p.embedding - p.lm_head),
+        lm_head_params=float(p.lm_head),
+        kinds=tuple(kinds),
+        comm_per_token_s=(
+            2 * (tp - 1) / tp * m.hidden_size * ACT_BYTES / (link_gbps * 1e9) if tp > 1 else 0.0
+        ),
+        comm_latency_s=latency if tp > 1 else 0.0,
+        peak_tflops=peak_tflops(dep),
+        chunk_cap=dep.engine.max_batched_tokens,
+        overlap=LLAMA_CPP_UBATCHES_PER_BATCH if dep.engine.family == "llama.cpp" else 1_000_000,
+        quantized=dep.quant.family != "float" and dep.quant.compute_precision in ("fp16", "bf16"),
+    )
+    _STATIC[id(dep)] = st
+    return st
 
 
-def _weights_read(dep: Deployment, tokens: int) -> tuple[float, float]:
+def _weights_read(st: _Static, tokens: int) -> tuple[float, float]:
     """(GPU bytes, host bytes) of weights one pass over `tokens` tokens reads."""
-    m = dep.model
-    wb = weight_bytes(m, dep.quant)
-    touched = experts_touched(m.num_routed_experts, m.experts_per_token, tokens)
-    expert_div = dep.ep if dep.ep > 1 else dep.tp
-    per_layer = wb.layer_non_expert / dep.tp + (
-        wb.expert * touched * wb.num_moe_layers / max(wb.num_layers, 1)
-    ) / expert_div
-    gpu_layers = m.num_layers - dep.offloaded_layers
-    gpu = gpu_layers * per_layer + wb.lm_head / dep.tp
-    host = dep.offloaded_layers * per_layer * dep.tp
-    return gpu, host
+    touched = experts_touched(st.num_experts, st.experts_per_token, tokens)
+    per_layer = st.layer_gpu_bytes + st.expert_layer_bytes * touched
+    return (
+        st.gpu_layers * per_layer + st.lm_head_gpu_bytes,
+        st.offloaded * per_layer * st.dep.tp,
+    )
 
 
 def decode_work(dep: Deployment, batch: int, context: int) -> Work:
     """One decode step: `batch` sequences each adding a token after `context` cached ones."""
-    m = dep.model
-    p = params_of(m)
-    w_gpu, w_host = _weights_read(dep, batch)
-    kv = batch * kv_bytes_per_token_layers(m, dep.kv_quant, dep.tp, context)
-    off = dep.offloaded_layers / m.num_layers
-    matmul = 2.0 * batch * (p.active - p.embedding)
-    comm = 2 * m.num_layers * allreduce_s(dep.gpu, dep.tp, batch * m.hidden_size * ACT_BYTES)
+    st = _static(dep)
+    w_gpu, w_host = _weights_read(st, batch)
+    kv_per_seq = 0.0
+    attn_per_seq = 0.0
+    for n, kv_tok, window, dec_coef, _ in st.kinds:
+        span = min(context, window) if window else context
+        kv_per_seq += n * kv_tok * span
+        attn_per_seq += n * dec_coef * span
+    kv = batch * kv_per_seq
+    off = st.offloaded / dep.model.num_layers
+    layers = dep.model.num_layers
+    comm = 2 * layers * (st.comm_latency_s + batch * st.comm_per_token_s) if dep.tp > 1 else 0.0
     return Work(
         bytes_gpu=w_gpu + kv * (1 - off),
         bytes_host=w_host + kv * off,
-        flops=matmul / dep.tp,
-        attention_flops=batch * _attention_flops_per_token(m, context) / dep.tp,
-        layer_passes=m.num_layers,
+        flops=2.0 * batch * st.decode_params / dep.tp,
+        attention_flops=batch * attn_per_seq / dep.tp,
+        layer_passes=layers,
         comm_s=comm,
         peak_bw_gbps=dep.gpu.bandwidth_gbps,
         host_bw_gbps=dep.host_bandwidth_gbps,
-        peak_tflops=peak_tflops(dep),
+        peak_tflops=st.peak_tflops,
     )
 
 
 def prefill_work(dep: Deployment, batch: int, input_len: int) -> Work:
     """Prefill of `batch` prompts of `input_len` tokens, in chunks the engine's buffers allow."""
-    m = dep.model
-    p = params_of(m)
+    st = _static(dep)
     tokens = batch * input_len
     if tokens == 0:
-        return Work(0, 0, 0, 0, 0, 0, dep.gpu.bandwidth_gbps, dep.host_bandwidth_gbps, peak_tflops(dep))
-    chunk = min(dep.engine.max_batched_tokens, tokens)
+        return Work(
+            0, 0, 0, 0, 0, 0, dep.gpu.bandwidth_gbps, dep.host_bandwidth_gbps, st.peak_tflops
+        )
+    chunk = min(st.chunk_cap, tokens)
     chunks = math.ceil(tokens / chunk)
-    w_gpu, w_host = _weights_read(dep, chunk)
-    # Causal attention: token i attends to i earlier tokens (capped by windows).
-    attn = batch * _causal_attention_flops(m, input_len)
-    body = 2.0 * tokens * (p.active - p.embedding - p.lm_head) + 2.0 * batch * p.lm_head
-    comm = 2 * m.num_layers * chunks * allreduce_s(
-        dep.gpu, dep.tp, chunk * m.hidden_size * ACT_BYTES
+    w_gpu, w_host = _weights_read(st, chunk)
+    # Causal attention: token i attends to the i tokens before it (capped by windows).
+    full_pairs = input_len * (input_len - 1) / 2
+    attn = 0.0
+    for n, _, window, _, pre_coef in st.kinds:
+        pairs = full_pairs
+        if window and input_len > window:
+            pairs = window * (window - 1) / 2 + (input_len - window) * window
+        attn += n * pre_coef * pairs
+    body = 2.0 * tokens * st.prefill_params + 2.0 * batch * st.lm_head_params
+    layers = dep.model.num_layers
+    comm = (
+        2 * layers * chunks * (st.comm_latency_s + chunk * st.comm_per_token_s)
+        if dep.tp > 1
+        else 0.0
     )
     return Work(
         bytes_gpu=chunks * w_gpu,
         bytes_host=chunks * w_host,
         flops=body / dep.tp,
-        attention_flops=attn / dep.tp,
-        layer_passes=chunks * m.num_layers,
+        attention_flops=batch * attn / dep.tp,
+        layer_passes=chunks * layers,
         comm_s=comm,
         peak_bw_gbps=dep.gpu.bandwidth_gbps,
         host_bw_gbps=dep.host_bandwidth_gbps,
-        peak_tflops=peak_tflops(dep),
-        chunks=min(chunks, _overlapping_chunks(dep)),
+        peak_tflops=st.peak_tflops,
+        chunks=min(chunks, st.overlap),
         stages=dep.pp,
-        quantized=dep.quant.family != "float" and dep.quant.compute_precision in ("fp16", "bf16"),
+        quantized=st.quantized,
     )
-
-
-# llama.cpp splits each n_batch (2048) into n_ubatch (512) pieces and pipelines those across
-# its layer-split GPUs, synchronising between batches: at most 4 chunks overlap.
-LLAMA_CPP_UBATCHES_PER_BATCH = 4
-
-
-def _overlapping_chunks(dep: Deployment) -> int:
-    if dep.engine.family == "llama.cpp":
-        return LLAMA_CPP_UBATCHES_PER_BATCH
-    return 1_000_000
-
-
-def _causal_attention_flops(m: ModelSpec, length: int) -> float:
-    total = 0.0
-    full_pairs = length * (length - 1) / 2
-    for kind, n in layer_kind_counts(m).items():
-        window = None
-        if kind == "sliding":
-            window = m.sliding_window
-        elif kind == "chunked":
-            window = m.attention_chunk_size
-        pairs = full_pairs
-        if window and length > window:
-            pairs = window * (window - 1) / 2 + (length - window) * window
-        if kind == "mla":
-            assert m.mla is not None
-            # Prefill runs MLA uncompressed: per head q.k over nope+rope dims, then v.
-            width = m.mla.qk_nope_head_dim + m.mla.qk_rope_head_dim + m.mla.v_head_dim
-            total += n * 2 * m.num_attention_heads * width * pairs
-        else:
-            total += n * 4 * m.num_attention_heads * m.head_dim * pairs
-    return total
 

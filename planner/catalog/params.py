@@ -19,6 +19,7 @@ class ParamBreakdown:
     shared_per_moe_layer: int
     router_per_moe_layer: int
     norms_per_layer: int
+    final_norm: int
     num_layers: int
     num_moe_layers: int
     num_experts: int
@@ -38,6 +39,7 @@ class ParamBreakdown:
         return (
             self.embedding
             + self.lm_head
+            + self.final_norm
             + self.num_layers * (self.attention_per_layer + self.norms_per_layer)
             + self.num_dense_layers * self.dense_mlp_per_layer
             + self.num_moe_layers * (self.shared_per_moe_layer + self.router_per_moe_layer)
@@ -55,7 +57,7 @@ class ParamBreakdown:
     @property
     def per_layer_non_expert(self) -> float:
         """Average non-expert parameters in one layer (embeddings excluded)."""
-        body = self.non_expert - self.embedding - self.lm_head
+        body = self.non_expert - self.embedding - self.lm_head - self.final_norm
         return body / self.num_layers
 
 
@@ -64,18 +66,34 @@ def attention_params(m: ModelSpec) -> int:
     if m.mla is not None:
         a = m.mla
         qk = a.qk_nope_head_dim + a.qk_rope_head_dim
-        q = h * a.q_lora_rank + a.q_lora_rank * m.num_attention_heads * qk if a.q_lora_rank else (
-            h * m.num_attention_heads * qk
+        q = (
+            h * a.q_lora_rank + a.q_lora_rank * m.num_attention_heads * qk
+            if a.q_lora_rank
+            else (h * m.num_attention_heads * qk)
         )
         kv_a = h * (a.kv_lora_rank + a.qk_rope_head_dim)
         kv_b = a.kv_lora_rank * m.num_attention_heads * (a.qk_nope_head_dim + a.v_head_dim)
         o = m.num_attention_heads * a.v_head_dim * h
-        return q + kv_a + kv_b + o
+        latent_norms = (a.q_lora_rank or 0) + a.kv_lora_rank
+        return q + kv_a + kv_b + o + latent_norms
     q = h * m.num_attention_heads * m.head_dim
     kv = 2 * h * m.num_kv_heads * m.head_dim
     o = m.num_attention_heads * m.head_dim * h
     bias = (m.num_attention_heads + 2 * m.num_kv_heads) * m.head_dim if m.qkv_bias else 0
     return q + kv + o + bias
+
+
+def count_params(m: ModelSpec) -> tuple[int, int]:
+    """(total, active) parameters computed from the dimensions.
+
+    Embeddings V*h (x2 when untied); per layer attention q, k, v, o (+ q/k/v bias) or MLA's
+    projections and latent norms, two norms; a final norm; a gated MLP 3*h*I on dense layers;
+    on MoE layers 3*h*I_moe per routed expert, a router h*E and 3*h*I_shared per shared
+    expert. Active counts k routed experts instead of E. Vision towers, multi-token-prediction
+    heads and o-projection biases are not counted.
+    """
+    b = breakdown(m)
+    return b.total, b.active
 
 
 def breakdown(m: ModelSpec) -> ParamBreakdown:
@@ -91,6 +109,7 @@ def breakdown(m: ModelSpec) -> ParamBreakdown:
         shared_per_moe_layer=m.num_shared_experts * 3 * h * shared_width,
         router_per_moe_layer=h * m.num_routed_experts,
         norms_per_layer=2 * h,
+        final_norm=h,
         num_layers=m.num_layers,
         num_moe_layers=m.num_moe_layers,
         num_experts=m.num_routed_experts,
