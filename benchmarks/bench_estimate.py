@@ -18,9 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planner.batch import run_batch  # noqa: E402
-from planner.catalog.load import bundled_catalog  # noqa: E402
-from planner.estimate.scenario import build_deployment, estimate, make_workload, sweep  # noqa: E402
+from planner.batch import run_batch
+from planner.catalog.load import bundled_catalog
+from planner.estimate.inputs import Deployment, Workload
+from planner.estimate.scenario import build_deployment, estimate, make_workload, sweep
 
 BUDGET_SCENARIO_MS = 2.0
 CONCURRENCY = list(range(1, 65))
@@ -49,7 +50,12 @@ def main() -> int:
     cat = bundled_catalog()
     cases = {
         "Llama 3.1 8B, BF16, 1 x H100, vLLM": ("llama-3.1-8b", "bf16", "h100-sxm", 1),
-        "Llama 4 Maverick, FP8, 8 x H200, vLLM": ("llama-4-maverick-17b-128e", "fp8", "h200-sxm", 8),
+        "Llama 4 Maverick, FP8, 8 x H200, vLLM": (
+            "llama-4-maverick-17b-128e",
+            "fp8",
+            "h200-sxm",
+            8,
+        ),
         "DeepSeek V3, FP8, 8 x H200, vLLM": ("deepseek-v3", "fp8", "h200-sxm", 8),
         "Llama 3 70B, Q4_K_M, 2 x RTX 4090, llama.cpp": ("llama-3-70b", "q4_k_m", "rtx-4090", 2),
     }
@@ -60,7 +66,7 @@ def main() -> int:
         dep = build_deployment(cat, model, quant, gpu, n)
         wl = make_workload("max", 1024, 256)
 
-        def scenario() -> None:
+        def scenario(dep: Deployment = dep, wl: Workload = wl) -> None:
             estimate(dep, wl)
             sweep(dep, wl, CONCURRENCY)
 
@@ -88,7 +94,9 @@ def main() -> int:
         f"({t_batch / n_rows / t_base:.2f} x baseline per row)"
     )
     verdict = "within" if worst * 1e3 <= BUDGET_SCENARIO_MS else "OVER"
-    print(f"slowest full scenario {worst * 1e3:.3f} ms: {verdict} the {BUDGET_SCENARIO_MS} ms budget")
+    print(
+        f"slowest full scenario {worst * 1e3:.3f} ms: {verdict} the {BUDGET_SCENARIO_MS} ms budget"
+    )
     return 0
 
 

@@ -135,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="compare estimates with the bundled measurements")
     v.add_argument("--format", choices=("table", "json"), default="table")
     v.add_argument("--detail", action="store_true", help="also list every group")
+    v.add_argument(
+        "--cross-validate",
+        action="store_true",
+        help="also refit without each GPU and each model in turn and score the held-out rows "
+        "(about a minute)",
+    )
     return p
 
 
@@ -177,6 +183,16 @@ def run_validate(catalog: Catalog, args: argparse.Namespace) -> int:
 
     rep = run_validation(catalog)
     passes = rep.passes()
+    held: dict[str, list[Any]] = {}
+    if args.cross_validate:
+        from planner.estimate.crossval import by_gpu, by_model, cross_validate
+        from planner.estimate.fit import build_cases
+        from planner.estimate.measured import Measurement, iter_measurements
+
+        cases = build_cases([m for m in iter_measurements(catalog) if isinstance(m, Measurement)])
+        for label, key in (("GPU", by_gpu), ("model", by_model)):
+            print(f"cross-validating: holding out each {label} in turn...", file=sys.stderr)
+            held[label] = cross_validate(cases, key)
     if args.format == "json":
         doc: dict[str, Any] = {
             "overall": {
@@ -197,6 +213,10 @@ def run_validate(catalog: Catalog, args: argparse.Namespace) -> int:
             ],
             "skipped": len(rep.skipped),
             "passes": passes,
+            "held_out": {
+                label: {h.metric: {"n": h.n, "held_out": h.groups, "mdape_pct": h.mdape} for h in rows}
+                for label, rows in held.items()
+            },
         }
         print(json.dumps(doc, indent=1))
         return 0
@@ -244,6 +264,15 @@ def run_validate(catalog: Catalog, args: argparse.Namespace) -> int:
                     ],
                 )
             )
+    for label, rows in held.items():
+        print()
+        print(f"Held out one {label} at a time (refitted without it, then scored on it)")
+        print(
+            render(
+                ["metric", "n", f"{label}s held out", "MdAPE %"],
+                [[h.metric, h.n, h.groups, round(h.mdape, 1)] for h in rows],
+            )
+        )
     print(f"Rows marked SUSPECT in the data, not scored: {rep.suspect}")
     print(
         "Rows not comparable (other metrics, online-serving loads, unknown models): "

@@ -28,13 +28,13 @@ from planner.catalog.gguf_header import (
 from planner.catalog.hfconfig import (
     ImportedModel,
     ModelImportError,
-    count_params,
     custom_id,
     model_from_hf_config,
     one_line,
     quant_hint_from_config,
     slugify,
 )
+from planner.catalog.params import count_params
 from planner.catalog.schema import ModelSpec
 
 __all__ = [

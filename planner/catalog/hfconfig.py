@@ -201,7 +201,9 @@ def build_spec(fields: dict[str, Any], what: str) -> ModelSpec:
         raise ModelImportError(f"{what}: {one_line(exc)}") from None
     if counted:
         total, active = count_params(spec)
-        spec = spec.model_copy(update={"total_params_b": total / 1e9, "active_params_b": active / 1e9})
+        spec = spec.model_copy(
+            update={"total_params_b": total / 1e9, "active_params_b": active / 1e9}
+        )
     return spec
 
 
@@ -398,7 +400,9 @@ def _from_hf_config(config: Mapping[str, Any], *, name: str | None, source: str)
     repo = config.get("_name_or_path")
     if isinstance(repo, str) and _REPO_RE.match(repo) and not repo.startswith((".", "/")):
         fields["hf_repo"] = repo
-    assumptions["total_params_b"] = "computed from the config dimensions (planner.catalog.params.count_params)"
+    assumptions["total_params_b"] = (
+        "computed from the config dimensions (planner.catalog.params.count_params)"
+    )
     return build_spec(fields, "config.json")
 
 

@@ -21,6 +21,7 @@ from planner.estimate.efficiency import (
     Factors,
     hardware_class,
 )
+from planner.estimate.fastfit import CaseArrays
 from planner.estimate.measured import Measurement, iter_measurements
 from planner.estimate.memory import max_batch
 from planner.estimate.scenario import make_workload
@@ -97,24 +98,17 @@ def log_error(case: Case, f: Factors) -> float:
     return math.log(case.m.value / case.predict(f))
 
 
-def _loss(cases: Sequence[Case], f: Factors) -> float:
-    # Mean absolute log error: robust to the outliers in public data; each metric weighs
-    # the same, however many rows it has.
-    by_metric: dict[str, list[float]] = defaultdict(list)
-    for c in cases:
-        by_metric[c.m.metric].append(abs(log_error(c, f)))
-    return sum(statistics.fmean(v) for v in by_metric.values())
-
-
 def fit_factors(cases: Sequence[Case], start: Factors = START, rounds: int = 4) -> Factors:
-    """Coordinate descent on a grid; a factor the data cannot see keeps its start value."""
+    """Coordinate descent on a grid, minimising the mean absolute log error (robust to the
+    outliers of public data); a factor the data cannot see keeps its start value."""
+    arrays = CaseArrays(cases)
     f = start
-    best = _loss(cases, f)
+    best = arrays.loss(f)
     for _ in range(rounds):
         for name, grid in GRID.items():
             for v in grid:
                 trial = f.model_copy(update={name: v})
-                loss = _loss(cases, trial)
+                loss = arrays.loss(trial)
                 if loss < best - 1e-9:
                     f, best = trial, loss
     return f

@@ -6,9 +6,9 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
+from planner.catalog.params import ParamBreakdown, breakdown
 from planner.catalog.schema import AttentionKind, ModelSpec, QuantFormat
 from planner.estimate.inputs import Deployment, Workload
-from planner.catalog.params import ParamBreakdown, breakdown
 
 GIB = 1024**3
 EMBED_BITS = 16.0

@@ -91,7 +91,9 @@ def _values(
     wave_time = t_prefill + output_len * t_step
     first = t_prefill if input_len > 0 else t_step
     return {
-        "prefill_tokens_per_s": running * input_len / t_prefill * replicas if t_prefill > 0 else 0.0,
+        "prefill_tokens_per_s": running * input_len / t_prefill * replicas
+        if t_prefill > 0
+        else 0.0,
         "decode_tokens_per_s": 1.0 / t_step,
         "output_tokens_per_s_total": (
             batch * output_len / (waves * wave_time) * replicas if wave_time > 0 else 0.0
@@ -155,7 +157,18 @@ def _speed(
     low = {name: v * bands[name].p10 for name, v in values.items()}
     high = {name: v * bands[name].p90 for name, v in values.items()}
     bound = dec.bound_of(dec_parts, f) if output_len > 0 else pre.bound_of(pre_parts, f)
-    return Speed(batch, *values.values(), low, high, bound, basis)
+    return Speed(
+        batch,
+        values["prefill_tokens_per_s"],
+        values["decode_tokens_per_s"],
+        values["output_tokens_per_s_total"],
+        values["ttft_ms"],
+        values["tpot_ms"],
+        low,
+        high,
+        bound,
+        basis,
+    )
 
 
 def speed_sweep(

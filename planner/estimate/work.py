@@ -85,13 +85,13 @@ class Work(NamedTuple):
             mem_label = "system RAM (offload)" if host > t_mem / 2 else "memory bandwidth"
         else:
             mem_label = "memory bandwidth"
-        parts = {
+        named = {
             mem_label: t_mem,
             "compute": t_comp,
             "per-step overhead": t_ovh,
             "interconnect": t_comm,
         }
-        return max(parts, key=lambda k: parts[k])
+        return max(named, key=lambda k: named[k])
 
 
 def peak_tflops(dep: Deployment) -> float:
@@ -284,4 +284,3 @@ def prefill_work(dep: Deployment, batch: int, input_len: int) -> Work:
         stages=dep.pp,
         quantized=st.quantized,
     )
-
