@@ -50,6 +50,13 @@ def _int(row: dict[str, str], key: str, default: int | None = None) -> int | Non
     return value
 
 
+def _gpu_count(row: dict[str, str]) -> int:
+    n = _int(row, "gpu_count", default=1) or 0
+    if n < 1:
+        raise PlanInputError(f"gpu_count must be at least 1, not {n}")
+    return n
+
+
 def estimate_row(catalog: Catalog, row: dict[str, str]) -> dict[str, str]:
     """The output columns for one input row; `error` says why a row could not be estimated."""
     out = dict.fromkeys(output_columns(), "")
@@ -59,7 +66,7 @@ def estimate_row(catalog: Catalog, row: dict[str, str]) -> dict[str, str]:
             model=row["model"].strip(),
             quant=row["quant"].strip(),
             gpu=row["gpu"].strip(),
-            gpu_count=_int(row, "gpu_count") or 1,
+            gpu_count=_gpu_count(row),
             engine=(row.get("engine") or "").strip() or None,
             tp=_int(row, "tp"),
             pp=_int(row, "pp"),

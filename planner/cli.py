@@ -13,14 +13,11 @@ from typing import Any, NoReturn
 from planner import __version__
 from planner.catalog.load import Catalog, CatalogError, load_catalog
 from planner.catalog.resolve import UnknownNameError
+from planner.errors import CliError
 from planner.estimate.inputs import PlanInputError
 from planner.table import render
 
 ENV_HOME = "LLM_PLANNER_HOME"
-
-
-class CliError(Exception):
-    """A user error: printed as one line, exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -99,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--memory-gib", type=_positive_float, help="memory per device if not the catalog's"
     )
     e.add_argument("--gpu-layers", type=_non_negative, help="layers on the GPU (llama.cpp -ngl)")
+    e.add_argument(
+        "--batched-tokens",
+        type=_positive,
+        help="tokens per forward pass (vLLM --max-num-batched-tokens, llama.cpp -ub)",
+    )
     e.add_argument("--scenarios", type=Path, help="batch mode: a scenario CSV (see README)")
     e.add_argument("--out", type=Path, help="batch mode: output CSV (default: standard output)")
     e.add_argument("--format", choices=("table", "json"), default="table")
@@ -178,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _held_dict(h: Any) -> dict[str, Any]:
+    return {"n": h.n, "held_out": h.groups, "mdape_pct": h.mdape}
+
+
 def run_validate(catalog: Catalog, args: argparse.Namespace) -> int:
     from planner.validate import TARGET_IN_BAND, TARGET_MDAPE, run_validation
 
@@ -214,8 +220,7 @@ def run_validate(catalog: Catalog, args: argparse.Namespace) -> int:
             "skipped": len(rep.skipped),
             "passes": passes,
             "held_out": {
-                label: {h.metric: {"n": h.n, "held_out": h.groups, "mdape_pct": h.mdape} for h in rows}
-                for label, rows in held.items()
+                label: {h.metric: _held_dict(h) for h in rows} for label, rows in held.items()
             },
         }
         print(json.dumps(doc, indent=1))

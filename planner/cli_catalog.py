@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from planner.catalog.load import Catalog, save_user_entry
 from planner.catalog.resolve import UnknownNameError
 from planner.catalog.schema import GpuSpec, InterconnectSpec
+from planner.errors import CliError
 from planner.table import render
 
 
@@ -112,7 +113,6 @@ def _slug(name: str) -> str:
 
 
 def _add_gpu(args: argparse.Namespace, user_dir: Path) -> int:
-    from planner.cli import CliError
 
     try:
         gpu = GpuSpec(
@@ -146,7 +146,6 @@ def _add_gpu(args: argparse.Namespace, user_dir: Path) -> int:
 
 def _add_model(args: argparse.Namespace, user_dir: Path) -> int:
     from planner.catalog.custom import ModelImportError, import_model
-    from planner.cli import CliError
 
     try:
         imported = import_model(args.path)

@@ -10,6 +10,7 @@ from typing import Any
 
 from planner.catalog.load import Catalog
 from planner.catalog.schema import ModelSpec
+from planner.errors import CliError
 from planner.estimate.scenario import Estimate, build_deployment, estimate, make_workload
 from planner.estimate.speed import SPEED_FIELDS
 from planner.table import render
@@ -32,15 +33,12 @@ def _model_arg(catalog: Catalog, text: str) -> tuple[ModelSpec | str, str | None
         try:
             imported = import_model(p)
         except ModelImportError as exc:
-            from planner.cli import CliError
-
             raise CliError(str(exc)) from exc
         return imported.spec, imported.quant_hint
     return text, None
 
 
 def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
-    from planner.cli import CliError
 
     if args.scenarios is not None:
         return _run_batch(catalog, args)
@@ -66,6 +64,7 @@ def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
         kv_quant=args.kv_quant,
         memory_gib=args.memory_gib,
         gpu_layers=args.gpu_layers,
+        batched_tokens=args.batched_tokens,
     )
     wl = make_workload(args.batch, args.input_tokens, args.output_tokens, args.context)
     est = estimate(dep, wl)
@@ -78,10 +77,10 @@ def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
 
 def _run_batch(catalog: Catalog, args: argparse.Namespace) -> int:
     from planner.batch import ScenarioFileError, run_batch
-    from planner.cli import CliError
 
     try:
-        with args.scenarios.open(encoding="utf-8", newline="") as src:
+        # utf-8-sig: spreadsheets write "CSV UTF-8" with a byte-order mark.
+        with args.scenarios.open(encoding="utf-8-sig", newline="") as src:
             if args.out:
                 with args.out.open("w", encoding="utf-8", newline="") as dst:
                     n, errors = run_batch(catalog, src, dst)

@@ -30,6 +30,11 @@ class ParamBreakdown:
         return self.num_layers - self.num_moe_layers
 
     @property
+    def output_head(self) -> int:
+        """The output projection's parameters: the embedding matrix when they are tied."""
+        return self.lm_head or self.embedding
+
+    @property
     def routed_experts_total(self) -> int:
         return self.num_moe_layers * self.num_experts * self.expert
 

@@ -38,6 +38,13 @@ class Deployment(BaseModel):
         gt=0,
         description="System RAM bandwidth for offloaded layers (assumed: dual-channel DDR5-5600)",
     )
+    batched_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="Tokens per forward pass (vLLM --max-num-batched-tokens, llama.cpp -ub); "
+        "default: the engine's",
+    )
     gpu_layers: int | None = Field(
         default=None, ge=0, description="Layers on the GPUs (llama.cpp -ngl); the rest in RAM"
     )
@@ -46,6 +53,11 @@ class Deployment(BaseModel):
     def replicas(self) -> int:
         """Data-parallel copies of the model."""
         return self.gpu_count // (self.tp * self.pp)
+
+    @property
+    def chunk_tokens(self) -> int:
+        """Tokens per forward pass: buffers are sized for it and prefill runs in such chunks."""
+        return self.batched_tokens or self.engine.max_batched_tokens
 
     @property
     def layer_split(self) -> bool:

@@ -131,6 +131,8 @@ def _measurement(catalog: Catalog, fname: str, i: int, r: dict[str, str]) -> Mea
         tp, pp = int(m_tp.group(1)), 1
     elif "layer" in par:
         tp, pp = 1, gpus
+    # llama-bench runs that lowered the micro-batch to fit say so ("-ub 256").
+    ub = re.search(r"-ub (\d+)", r["notes"])
     try:
         dep = build_deployment(
             catalog,
@@ -142,6 +144,7 @@ def _measurement(catalog: Catalog, fname: str, i: int, r: dict[str, str]) -> Mea
             tp=tp,
             pp=pp,
             kv_quant=kv,
+            batched_tokens=int(ub.group(1)) if ub else None,
         )
     except (UnknownNameError, PlanInputError) as exc:
         return Skipped(i, fname, str(exc))

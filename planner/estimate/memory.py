@@ -50,6 +50,11 @@ class WeightBytes:
     num_experts: int
 
     @property
+    def output_head(self) -> float:
+        """The output projection's bytes: the embedding matrix when they are tied."""
+        return self.lm_head or self.embedding
+
+    @property
     def experts_total(self) -> float:
         return self.expert * self.num_experts * self.num_moe_layers
 
@@ -183,7 +188,7 @@ def _stage_layers(dep: Deployment, layer_bytes: float, head_bytes: float) -> lis
 
 def _activation_gib(dep: Deployment, kv_tokens: int, stage_layers: int, last: bool) -> float:
     e, m = dep.engine, dep.model
-    tokens = e.max_batched_tokens
+    tokens = dep.chunk_tokens
     heads = max(m.num_attention_heads // dep.tp, 1)
     logits = tokens * m.vocab_size * e.logits_bytes_per_vocab if last else 0.0
     hidden = tokens * m.hidden_size * e.activation_bytes_per_hidden / dep.tp
@@ -203,7 +208,7 @@ def _stage_rows(
         wb.layer_non_expert / dep.tp
         + wb.expert * wb.num_experts * (wb.num_moe_layers / wb.num_layers) / expert_div
     )
-    stages = _stage_layers(dep, layer_bytes, wb.lm_head / dep.tp)
+    stages = _stage_layers(dep, layer_bytes, wb.output_head / dep.tp)
     sharded = dep.tp * dep.pp > 1
     overhead = e.runtime_overhead_gib + (e.multi_gpu_overhead_gib if sharded else 0.0)
     kv_seq_all = kv_bytes_per_token_layers(m, dep.kv_quant, dep.tp, seq)
@@ -212,10 +217,12 @@ def _stage_rows(
     for i, n_layers in enumerate(stages):
         first, last = i == 0, i == len(stages) - 1
         w = n_layers * layer_bytes
-        if first and not embed_on_host:
+        embedding_here = first and not embed_on_host
+        if embedding_here:
             w += wb.embedding / dep.tp
-        if last:
-            w += wb.lm_head / dep.tp
+        # A tied output head shares the embedding's memory only where the embedding is.
+        if last and not (wb.lm_head == 0 and embedding_here):
+            w += wb.output_head / dep.tp
         kv = batch * kv_seq_all * n_layers / m.num_layers / GIB
         # llama.cpp sizes every device's compute buffer for its largest graph split.
         act = _activation_gib(dep, batch * seq, n_layers, last or e.family == "llama.cpp")

@@ -27,11 +27,18 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def default_engine(catalog: Catalog, quant: QuantFormat, gpu: GpuSpec) -> EngineSpec:
-    if quant.family == "gguf" or (gpu.vendor in ("apple", "cpu") and quant.family != "mlx"):
-        return catalog.engines["llama.cpp"]
+    """The engine people usually run this format on this hardware with."""
     if quant.family == "mlx":
-        return catalog.engines["mlx"]
-    return catalog.engines["vllm"]
+        preferred = "mlx"
+    elif quant.family == "gguf" or gpu.vendor in ("apple", "cpu", "other"):
+        preferred = "llama.cpp"
+    else:
+        preferred = "vllm"
+    candidates = [catalog.engines[preferred], *catalog.engines.values()]
+    for e in candidates:
+        if gpu.vendor in e.vendors and e.id in quant.engines:
+            return e
+    return catalog.engines[preferred]  # the validation then says why nothing runs it
 
 
 def default_parallelism(engine: EngineSpec, model: ModelSpec, gpu_count: int) -> tuple[int, int]:
@@ -60,6 +67,7 @@ def build_deployment(
     kv_quant: str | QuantFormat | None = None,
     memory_gib: float | None = None,
     gpu_layers: int | None = None,
+    batched_tokens: int | None = None,
 ) -> Deployment:
     """Resolve names and fill engine defaults; raises PlanInputError or UnknownNameError."""
     m = catalog.model(model) if isinstance(model, str) else model
@@ -94,6 +102,7 @@ def build_deployment(
             ep=ep or 1,
             memory_gib=memory_gib,
             gpu_layers=gpu_layers,
+            batched_tokens=batched_tokens,
         )
     except ValidationError as exc:
         raise PlanInputError(_first_error(exc)) from exc

@@ -187,19 +187,19 @@ def _static(dep: Deployment) -> _Static:
         expert_layer_bytes=wb.expert * wb.num_moe_layers / max(wb.num_layers, 1) / expert_div,
         gpu_layers=m.num_layers - dep.offloaded_layers,
         offloaded=dep.offloaded_layers,
-        lm_head_gpu_bytes=wb.lm_head / tp,
+        lm_head_gpu_bytes=wb.output_head / tp,
         num_experts=m.num_routed_experts,
         experts_per_token=m.experts_per_token,
-        decode_params=float(p.active - p.embedding),
+        decode_params=float(p.active - p.embedding - p.lm_head + p.output_head),
         prefill_params=float(p.active - p.embedding - p.lm_head),
-        lm_head_params=float(p.lm_head),
+        lm_head_params=float(p.output_head),
         kinds=tuple(kinds),
         comm_per_token_s=(
             2 * (tp - 1) / tp * m.hidden_size * ACT_BYTES / (link_gbps * 1e9) if tp > 1 else 0.0
         ),
         comm_latency_s=latency if tp > 1 else 0.0,
         peak_tflops=peak_tflops(dep),
-        chunk_cap=dep.engine.max_batched_tokens,
+        chunk_cap=dep.chunk_tokens,
         overlap=LLAMA_CPP_UBATCHES_PER_BATCH if dep.engine.family == "llama.cpp" else 1_000_000,
         quantized=dep.quant.family != "float" and dep.quant.compute_precision in ("fp16", "bf16"),
     )
@@ -265,8 +265,9 @@ def prefill_work(dep: Deployment, batch: int, input_len: int) -> Work:
         attn += n * pre_coef * pairs
     body = 2.0 * tokens * st.prefill_params + 2.0 * batch * st.lm_head_params
     layers = dep.model.num_layers
+    # Every chunk pays the latency; the link time is for the tokens actually sent.
     comm = (
-        2 * layers * chunks * (st.comm_latency_s + chunk * st.comm_per_token_s)
+        2 * layers * (chunks * st.comm_latency_s + tokens * st.comm_per_token_s)
         if dep.tp > 1
         else 0.0
     )
