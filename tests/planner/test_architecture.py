@@ -54,6 +54,7 @@ def test_project_code_never_reads_shared_folder() -> None:
     assert offenders == []
 
 
+@pytest.mark.filterwarnings("ignore:A test tried to use socket:UserWarning")
 def test_sockets_are_disabled_in_tests() -> None:
     with pytest.raises(SocketBlockedError):
         socket.create_connection(("127.0.0.1", 9), timeout=0.5)

@@ -8,10 +8,10 @@ import math
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from planner.batch import OPTIONAL, REQUIRED, ScenarioFileError, output_columns, run_batch
 from planner.catalog.load import bundled_catalog
-from planner.cli import main
 from planner.estimate.speed import SPEED_FIELDS
 
 CAT = bundled_catalog()
@@ -35,15 +35,6 @@ def batch(text: str) -> tuple[list[str], list[dict[str, str]], tuple[int, int]]:
     rows = list(reader)
     assert reader.fieldnames is not None
     return list(reader.fieldnames), rows, counts
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        rc = main(list(argv))
-    except SystemExit as exc:
-        rc = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def good_row(**kw: str) -> list[str]:

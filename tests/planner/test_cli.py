@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from planner.catalog.load import bundled_catalog
 from planner.cli import main
@@ -24,16 +25,6 @@ METRICS = (
     "ttft_ms",
     "tpot_ms",
 )
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Exit code, stdout, stderr of one command (argparse errors exit via SystemExit)."""
-    try:
-        rc = main(list(argv))
-    except SystemExit as exc:
-        rc = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def assert_one_line_error(rc: int, out: str, err: str) -> str:
@@ -56,13 +47,13 @@ ESTIMATE = est("Llama 3.1 8B", "bf16", "H100")
 
 
 def test_no_command_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, _ = run(capsys)
+    rc, out, _ = run_cli(capsys)
     assert rc == 0
     assert "estimate" in out and "catalog" in out and "validate" in out
 
 
 def test_estimate_table(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = run(capsys, *ESTIMATE)
+    rc, out, err = run_cli(capsys, *ESTIMATE)
     assert rc == 0, err
     assert "Llama 3.1 8B in BF16 on 1 x NVIDIA H100 SXM 80GB with vLLM" in out
     assert "Fits: yes" in out
@@ -74,7 +65,7 @@ def test_estimate_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_estimate_json(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = run(capsys, *ESTIMATE, "--format", "json", "--batch", "4")
+    rc, out, err = run_cli(capsys, *ESTIMATE, "--format", "json", "--batch", "4")
     assert rc == 0, err
     doc = json.loads(out)
     keys = [
@@ -122,7 +113,7 @@ def test_estimate_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_estimate_json_that_does_not_fit(capsys: pytest.CaptureFixture[str]) -> None:
     argv = est("Llama 3.1 405B", "bf16", "RTX 4090", "--engine", "llama.cpp", "--format", "json")
-    rc, out, err = run(capsys, *argv)
+    rc, out, err = run_cli(capsys, *argv)
     assert rc == 0, err
     doc = json.loads(out)
     assert doc["fits"] is False
@@ -132,7 +123,7 @@ def test_estimate_json_that_does_not_fit(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_estimate_multi_gpu_defaults(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, _ = run(
+    rc, out, _ = run_cli(
         capsys, *est("Llama 3.1 70B", "bf16", "H100", "--gpus", "4", "--format", "json")
     )
     assert rc == 0
@@ -150,7 +141,7 @@ def test_estimate_multi_gpu_defaults(capsys: pytest.CaptureFixture[str]) -> None
     ],
 )
 def test_loose_model_names(capsys: pytest.CaptureFixture[str], name: str, model_id: str) -> None:
-    rc, out, err = run(capsys, *est(name, "q4_k_m", "H200", "--format", "json"))
+    rc, out, err = run_cli(capsys, *est(name, "q4_k_m", "H200", "--format", "json"))
     assert rc == 0, err
     assert json.loads(out)["model"] == model_id
 
@@ -167,7 +158,7 @@ def test_loose_model_names(capsys: pytest.CaptureFixture[str], name: str, model_
     ],
 )
 def test_loose_gpu_names(capsys: pytest.CaptureFixture[str], name: str, gpu_id: str) -> None:
-    rc, out, err = run(capsys, *est("Llama 3.2 1B", "q4_k_m", name, "--format", "json"))
+    rc, out, err = run_cli(capsys, *est("Llama 3.2 1B", "q4_k_m", name, "--format", "json"))
     assert rc == 0, err
     assert json.loads(out)["gpu"] == gpu_id
 
@@ -177,7 +168,7 @@ def test_loose_gpu_names(capsys: pytest.CaptureFixture[str], name: str, gpu_id: 
 
 def test_unknown_model_lists_nearest(capsys: pytest.CaptureFixture[str]) -> None:
     line = assert_one_line_error(
-        *run(capsys, "estimate", "--model", "Llama 9.1 8B", "--quant", "bf16", "--gpu", "H100")
+        *run_cli(capsys, "estimate", "--model", "Llama 9.1 8B", "--quant", "bf16", "--gpu", "H100")
     )
     assert "unknown model 'Llama 9.1 8B'" in line
     assert "nearest:" in line
@@ -186,7 +177,7 @@ def test_unknown_model_lists_nearest(capsys: pytest.CaptureFixture[str]) -> None
 
 def test_unknown_gpu(capsys: pytest.CaptureFixture[str]) -> None:
     line = assert_one_line_error(
-        *run(capsys, "estimate", "--model", "Llama 3.1 8B", "--quant", "bf16", "--gpu", "H900")
+        *run_cli(capsys, "estimate", "--model", "Llama 3.1 8B", "--quant", "bf16", "--gpu", "H900")
     )
     assert "unknown GPU 'H900'" in line
     assert "nearest:" in line
@@ -214,21 +205,21 @@ def test_unknown_gpu(capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_numbers_and_choices(
     capsys: pytest.CaptureFixture[str], extra: tuple[str, ...]
 ) -> None:
-    assert_one_line_error(*run(capsys, *ESTIMATE, *extra))
+    assert_one_line_error(*run_cli(capsys, *ESTIMATE, *extra))
 
 
 def test_tp_larger_than_gpu_count_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    line = assert_one_line_error(*run(capsys, *ESTIMATE, "--gpus", "2", "--tp", "4"))
+    line = assert_one_line_error(*run_cli(capsys, *ESTIMATE, "--gpus", "2", "--tp", "4"))
     assert "tp" in line and "2 GPU" in line
 
 
 def test_negative_gpus(capsys: pytest.CaptureFixture[str]) -> None:
-    line = assert_one_line_error(*run(capsys, *ESTIMATE, "--gpus", "-1"))
+    line = assert_one_line_error(*run_cli(capsys, *ESTIMATE, "--gpus", "-1"))
     assert "--gpus" in line and "-1" in line
 
 
 def test_absurd_input_tokens(capsys: pytest.CaptureFixture[str]) -> None:
-    line = assert_one_line_error(*run(capsys, *ESTIMATE, "--input-tokens", "1000000000000"))
+    line = assert_one_line_error(*run_cli(capsys, *ESTIMATE, "--input-tokens", "1000000000000"))
     assert "input" in line
 
 
@@ -240,39 +231,39 @@ def test_format_the_gpu_cannot_run(
     capsys: pytest.CaptureFixture[str], quant: str, gpu: str, needs: str
 ) -> None:
     line = assert_one_line_error(
-        *run(capsys, "estimate", "--model", "Llama 3.1 8B", "--quant", quant, "--gpu", gpu)
+        *run_cli(capsys, "estimate", "--model", "Llama 3.1 8B", "--quant", quant, "--gpu", gpu)
     )
     assert needs in line
 
 
 def test_gguf_format_under_vllm(capsys: pytest.CaptureFixture[str]) -> None:
     line = assert_one_line_error(
-        *run(capsys, *est("Llama 3.1 8B", "q4_k_m", "H100", "--engine", "vllm"))
+        *run_cli(capsys, *est("Llama 3.1 8B", "q4_k_m", "H100", "--engine", "vllm"))
     )
     assert "vLLM" in line and "llama.cpp" in line
 
 
 def test_missing_quant(capsys: pytest.CaptureFixture[str]) -> None:
     line = assert_one_line_error(
-        *run(capsys, "estimate", "--model", "Llama 3.1 8B", "--gpu", "H100")
+        *run_cli(capsys, "estimate", "--model", "Llama 3.1 8B", "--gpu", "H100")
     )
     assert "--quant" in line
 
 
 def test_missing_model_and_gpu(capsys: pytest.CaptureFixture[str]) -> None:
-    line = assert_one_line_error(*run(capsys, "estimate", "--quant", "bf16"))
+    line = assert_one_line_error(*run_cli(capsys, "estimate", "--quant", "bf16"))
     assert "--model" in line and "--gpu" in line
 
 
 def test_unknown_quant(capsys: pytest.CaptureFixture[str]) -> None:
     line = assert_one_line_error(
-        *run(capsys, "estimate", "--model", "Llama 3.1 8B", "--quant", "q9_z", "--gpu", "H100")
+        *run_cli(capsys, "estimate", "--model", "Llama 3.1 8B", "--quant", "q9_z", "--gpu", "H100")
     )
     assert "unknown quantization" in line
 
 
 def test_unknown_subcommand_option(capsys: pytest.CaptureFixture[str]) -> None:
-    assert_one_line_error(*run(capsys, *ESTIMATE, "--frobnicate"))
+    assert_one_line_error(*run_cli(capsys, *ESTIMATE, "--frobnicate"))
 
 
 def _module_cli(home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -305,7 +296,7 @@ def test_python_m_planner_cli_reports_missing_quant_in_one_line(tmp_path: Path) 
 
 @pytest.mark.parametrize("what", ["models", "gpus", "quants", "engines"])
 def test_catalog_lists_as_table(capsys: pytest.CaptureFixture[str], what: str) -> None:
-    rc, out, _ = run(capsys, "catalog", what)
+    rc, out, _ = run_cli(capsys, "catalog", what)
     assert rc == 0
     lines = out.splitlines()
     assert lines[0].startswith("id") and "name" in lines[0]
@@ -318,7 +309,7 @@ def test_catalog_lists_as_table(capsys: pytest.CaptureFixture[str], what: str) -
 
 @pytest.mark.parametrize("what", ["models", "gpus", "quants", "engines"])
 def test_catalog_lists_as_json(capsys: pytest.CaptureFixture[str], what: str) -> None:
-    rc, out, _ = run(capsys, "catalog", what, "--format", "json")
+    rc, out, _ = run_cli(capsys, "catalog", what, "--format", "json")
     assert rc == 0
     doc = json.loads(out)
     assert isinstance(doc, list)
@@ -328,7 +319,7 @@ def test_catalog_lists_as_json(capsys: pytest.CaptureFixture[str], what: str) ->
 
 
 def test_catalog_show_a100(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, _ = run(capsys, "catalog", "show", "NVIDIA A100-SXM4-80GB")
+    rc, out, _ = run_cli(capsys, "catalog", "show", "NVIDIA A100-SXM4-80GB")
     assert rc == 0
     fields = {ln.split(None, 1)[0]: ln.split(None, 1)[-1] for ln in out.splitlines() if ln}
     assert fields["id"] == "a100-sxm-80gb"
@@ -338,7 +329,7 @@ def test_catalog_show_a100(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_catalog_show_json(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, _ = run(capsys, "catalog", "show", "A100 SXM 80GB", "--format", "json")
+    rc, out, _ = run_cli(capsys, "catalog", "show", "A100 SXM 80GB", "--format", "json")
     assert rc == 0
     doc = json.loads(out)
     assert doc["id"] == "a100-sxm-80gb"
@@ -347,7 +338,7 @@ def test_catalog_show_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_catalog_show_lists_assumptions(capsys: pytest.CaptureFixture[str]) -> None:
     gpu = next(g for g in CAT.gpus.values() if g.assumptions)
-    rc, out, _ = run(capsys, "catalog", "show", gpu.name)
+    rc, out, _ = run_cli(capsys, "catalog", "show", gpu.name)
     assert rc == 0
     for field in gpu.assumptions:
         assert f"ASSUMPTION {field}:" in out
@@ -360,13 +351,13 @@ def test_catalog_show_lists_assumptions(capsys: pytest.CaptureFixture[str]) -> N
 def test_catalog_show_any_kind(
     capsys: pytest.CaptureFixture[str], name: str, entry_id: str
 ) -> None:
-    rc, out, _ = run(capsys, "catalog", "show", name, "--format", "json")
+    rc, out, _ = run_cli(capsys, "catalog", "show", name, "--format", "json")
     assert rc == 0
     assert json.loads(out)["id"] == entry_id
 
 
 def test_catalog_show_unknown(capsys: pytest.CaptureFixture[str]) -> None:
-    line = assert_one_line_error(*run(capsys, "catalog", "show", "Frobnitz 9000"))
+    line = assert_one_line_error(*run_cli(capsys, "catalog", "show", "Frobnitz 9000"))
     assert "Frobnitz 9000" in line
 
 
@@ -375,28 +366,28 @@ ADD_GPU += ["--bandwidth-gbps", "1200", "--fp16-tflops", "300"]
 
 
 def test_add_gpu_then_estimate(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, err = run(capsys, *ADD_GPU, "--vendor", "nvidia", "--bf16-tflops", "300")
+    rc, out, err = run_cli(capsys, *ADD_GPU, "--vendor", "nvidia", "--bf16-tflops", "300")
     assert rc == 0, err
     assert "custom-acme-x1" in out
     home = Path(os.environ["LLM_PLANNER_HOME"])
     assert (home / "gpus.json").is_file()
-    rc, out, err = run(capsys, *est("Llama 3.1 8B", "bf16", "Acme X1", "--format", "json"))
+    rc, out, err = run_cli(capsys, *est("Llama 3.1 8B", "bf16", "Acme X1", "--format", "json"))
     assert rc == 0, err
     doc = json.loads(out)
     assert doc["gpu"] == "custom-acme-x1"
     assert doc["memory_per_gpu"][0]["capacity_gib"] == 48
     assert doc["fits"] is True and doc["speed"]["decode_tokens_per_s"]["value"] > 0
     # It is listed and shown like a bundled entry.
-    rc, out, _ = run(capsys, "catalog", "gpus", "--format", "json")
+    rc, out, _ = run_cli(capsys, "catalog", "gpus", "--format", "json")
     assert "custom-acme-x1" in [g["id"] for g in json.loads(out)]
-    rc, out, _ = run(capsys, "catalog", "show", "Acme X1", "--format", "json")
+    rc, out, _ = run_cli(capsys, "catalog", "show", "Acme X1", "--format", "json")
     assert json.loads(out)["custom"] is True
 
 
 def test_add_gpu_default_vendor_runs_gguf(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, _, err = run(capsys, *ADD_GPU)
+    rc, _, err = run_cli(capsys, *ADD_GPU)
     assert rc == 0, err
-    rc, out, err = run(capsys, *est("Llama 3.1 8B", "q4_k_m", "Acme X1", "--format", "json"))
+    rc, out, err = run_cli(capsys, *est("Llama 3.1 8B", "q4_k_m", "Acme X1", "--format", "json"))
     assert rc == 0, err
     assert json.loads(out)["engine"] == "llama.cpp"
 
@@ -404,33 +395,33 @@ def test_add_gpu_default_vendor_runs_gguf(capsys: pytest.CaptureFixture[str]) ->
 def test_add_gpu_default_vendor_runs_fp16_with_a_default_engine(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    rc, _, err = run(capsys, *ADD_GPU)
+    rc, _, err = run_cli(capsys, *ADD_GPU)
     assert rc == 0, err
-    rc, out, err = run(capsys, *est("Llama 3.1 8B", "fp16", "Acme X1", "--format", "json"))
+    rc, out, err = run_cli(capsys, *est("Llama 3.1 8B", "fp16", "Acme X1", "--format", "json"))
     assert rc == 0, err
     assert json.loads(out)["engine"] == "llama.cpp"
 
 
 def test_add_gpu_is_per_home(capsys: pytest.CaptureFixture[str]) -> None:
     # The conftest gives every test its own LLM_PLANNER_HOME: no GPU added elsewhere leaks in.
-    line = assert_one_line_error(*run(capsys, *est("Llama 3.1 8B", "q4_k_m", "Acme X1")))
+    line = assert_one_line_error(*run_cli(capsys, *est("Llama 3.1 8B", "q4_k_m", "Acme X1")))
     assert "unknown GPU" in line
 
 
 def test_add_gpu_rejects_a_price_without_date(capsys: pytest.CaptureFixture[str]) -> None:
-    assert_one_line_error(*run(capsys, *ADD_GPU, "--price-usd", "9000"))
+    assert_one_line_error(*run_cli(capsys, *ADD_GPU, "--price-usd", "9000"))
 
 
 def test_add_gpu_rejects_negative_memory(capsys: pytest.CaptureFixture[str]) -> None:
     args = [("-48" if a == "48" else a) for a in ADD_GPU]
-    assert_one_line_error(*run(capsys, *args))
+    assert_one_line_error(*run_cli(capsys, *args))
 
 
 # --- validate ------------------------------------------------------------------------------
 
 
 def test_validate_table(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, _ = run(capsys, "validate")
+    rc, out, _ = run_cli(capsys, "validate")
     assert rc == 0
     assert "Median absolute percentage error" in out
     assert "MdAPE %" in out

@@ -382,7 +382,7 @@ def test_a_multiple_of_the_batch_never_lowers_total_throughput(
 ) -> None:
     # k x b sequences never need more than k times the chunks, weight passes, FLOPs, KV
     # reads or all-reduce traffic of b sequences, so they cannot take more than k times as
-    # long. Tensor parallelism is covered by the deterministic (xfail) tests below.
+    # long. Tensor parallelism is covered by the deterministic tests below.
     assume(dep.tp == 1)
     tput = _throughputs(dep, input_len, output_len)
     assume(len(tput) >= 2)
