@@ -22,16 +22,15 @@ from planner.catalog.gguf_header import (
     GGUF_MAGIC_BYTES,
     GGUFHeader,
     GGUFLimits,
-    model_from_gguf,
     read_gguf_header,
 )
-from planner.catalog.hfconfig import (
+from planner.catalog.gguf_model import model_from_gguf
+from planner.catalog.hfconfig import model_from_hf_config, quant_hint_from_config
+from planner.catalog.imported import (
     ImportedModel,
     ModelImportError,
     custom_id,
-    model_from_hf_config,
     one_line,
-    quant_hint_from_config,
     slugify,
 )
 from planner.catalog.params import count_params

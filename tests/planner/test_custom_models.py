@@ -33,7 +33,7 @@ from planner.catalog.custom import (
     read_gguf_header,
     read_safetensors_header,
 )
-from planner.catalog.hfconfig import compress_pattern
+from planner.catalog.imported import compress_pattern
 from planner.catalog.schema import ModelSpec
 
 CONFIGS = Path(__file__).resolve().parents[1] / "data" / "models" / "configs"
