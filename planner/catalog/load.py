@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from planner.catalog.resolve import Resolver
 from planner.catalog.schema import EngineSpec, GpuSpec, ModelSpec, QuantFormat
+from planner.fileio import atomic_write_text
 from planner.paths import resources_dir
 
 E = TypeVar("E", bound=BaseModel)
@@ -141,8 +142,6 @@ def load_catalog(user_dir: Path | None = None) -> Catalog:
 
 def save_user_entry(user_dir: Path, entry: GpuSpec | ModelSpec) -> Path:
     """Add or replace a user-defined accelerator or model (atomic write)."""
-    from planner.fileio import atomic_write_text
-
     fname, key = (
         (USER_GPUS_FILE, "gpus") if isinstance(entry, GpuSpec) else (USER_MODELS_FILE, "models")
     )

@@ -60,13 +60,11 @@ class Resolver(Generic[T]):
         variants = _gpu_variants if kind == "GPU" else _model_variants
         exact: dict[str, str] = {}
         loose: dict[str, set[str]] = {}
-        self._display: dict[str, str] = {}
         for entry_id, spellings in names.items():
             for s in (entry_id, *spellings):
                 exact.setdefault(normalize(s), entry_id)
                 for v in variants(s):
                     loose.setdefault(v, set()).add(entry_id)
-            self._display[entry_id] = entry_id
         self._keys = dict(exact)
         for key, ids in loose.items():
             if key not in self._keys and len(ids) == 1:

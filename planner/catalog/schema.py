@@ -52,7 +52,9 @@ class ModelSpec(Sourced):
     num_attention_heads: int = Field(gt=0)
     num_kv_heads: int = Field(gt=0, description="Key/value heads (GQA); equals heads for MHA")
     head_dim: int = Field(gt=0, description="Per-head dimension, as the config states it")
-    intermediate_size: int = Field(ge=0, description="Dense FFN width (0 if no dense layers)")
+    intermediate_size: int = Field(
+        ge=0, description="Dense-layer FFN width (unused when every layer is MoE)"
+    )
     vocab_size: int = Field(gt=0)
     tie_word_embeddings: bool = False
     qkv_bias: bool = Field(default=False, description="Bias on Q/K/V projections")

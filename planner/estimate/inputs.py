@@ -79,7 +79,8 @@ class Deployment(BaseModel):
         e, q, g = self.engine, self.quant, self.gpu
         if self.tp * self.pp > self.gpu_count:
             raise PlanInputError(
-                f"tp x pp = {self.tp * self.pp} is more than the {self.gpu_count} GPU(s)"
+                f"tp x pp = {self.tp * self.pp} needs {self.tp * self.pp} GPUs, "
+                f"but there are only {self.gpu_count} GPU(s)"
             )
         if self.gpu_count % (self.tp * self.pp):
             raise PlanInputError(
@@ -109,7 +110,8 @@ class Deployment(BaseModel):
             )
         if q.requires is not None and g.tflops(q.requires) is None:
             raise PlanInputError(
-                f"{g.name} has no native {q.requires.upper()} support needed by {q.name}"
+                f"{g.name} has no native {q.requires.upper()} support needed by {q.name}; "
+                "use a 16-bit or weight-only format there (e.g. bf16, fp16, awq-int4, q4_k_m)"
             )
         if self.gpu_layers is not None and self.gpu_layers > self.model.num_layers:
             raise PlanInputError(

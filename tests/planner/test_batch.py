@@ -154,7 +154,7 @@ def test_bad_rows_get_an_error_and_the_rest_are_estimated() -> None:
     assert_estimated(by_id["ok-2"])
     expected = {
         "unknown-gpu": "unknown GPU 'H900'",
-        "tp-too-big": "more than the 2 GPU",
+        "tp-too-big": "only 2 GPU",
         "bad-batch": "batch",
         "unknown-model": "unknown model 'Llama 9 8B'",
         "fp8-on-a100": "FP8",
