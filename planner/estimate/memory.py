@@ -92,7 +92,6 @@ def _weight_bytes(model: ModelSpec, quant: QuantFormat) -> WeightBytes:
     embed_bits = (
         EMBED_BITS if (quant.high_precision_embeddings or quant.experts_only) else body_bits
     )
-    embed_bits = min(embed_bits, max(quant.bits_per_weight, EMBED_BITS))
     layer_non_expert = p.per_layer_non_expert * body_bits / 8
     return WeightBytes(
         embedding=p.embedding * embed_bits / 8,
