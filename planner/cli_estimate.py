@@ -24,7 +24,7 @@ LABELS = {
 }
 
 
-def _model_arg(catalog: Catalog, text: str) -> tuple[ModelSpec | str, str | None]:
+def _model_arg(text: str) -> tuple[ModelSpec | str, str | None]:
     """A catalog name, or a path to import; returns the model and the file's quant hint."""
     p = Path(text)
     if p.exists() and (p.is_dir() or p.suffix.lower() in (".json", ".gguf")):
@@ -45,7 +45,7 @@ def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
     missing = [f"--{n}" for n in ("model", "gpu") if not getattr(args, n)]
     if missing:
         raise CliError(f"missing {' and '.join(missing)} (or give --scenarios FILE)")
-    model, hint = _model_arg(catalog, args.model)
+    model, hint = _model_arg(args.model)
     quant = args.quant or hint
     if not quant:
         raise CliError(

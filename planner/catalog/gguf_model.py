@@ -223,7 +223,7 @@ def _dimension_fields(m: _Meta) -> dict[str, Any]:
         fields["attention_pattern"] = ("mla",)
     else:
         fields["head_dim"] = m.get("attention.key_length") or (hidden // heads if heads else 0)
-        _attention(m, fields, layers, context)
+        _attention(m, fields, context)
     _experts(m, fields, layers)
     return fields
 
@@ -240,7 +240,7 @@ def _vocab(m: _Meta) -> int:
     return m.need("vocab_size")
 
 
-def _attention(m: _Meta, fields: dict[str, Any], layers: int, context: int) -> None:
+def _attention(m: _Meta, fields: dict[str, Any], context: int) -> None:
     window = m.get("attention.sliding_window")
     pattern_v = m.h.kv.get(f"{m.arch}.attention.sliding_window_pattern")
     kinds: tuple[AttentionKind, ...] = ("full",)

@@ -5,7 +5,6 @@ regenerate resources/calibration/efficiency.json after changing the model or the
 from __future__ import annotations
 
 import json
-import math
 import statistics
 import sys
 from collections import defaultdict
@@ -94,10 +93,6 @@ def build_cases(measurements: Iterable[Measurement]) -> list[Case]:
     return out
 
 
-def log_error(case: Case, f: Factors) -> float:
-    return math.log(case.m.value / case.predict(f))
-
-
 def fit_factors(cases: Sequence[Case], start: Factors = START, rounds: int = 4) -> Factors:
     """Coordinate descent on a grid, minimising the mean absolute log error (robust to the
     outliers of public data); a factor the data cannot see keeps its start value."""
@@ -173,7 +168,7 @@ def fit_table(cases: Sequence[Case]) -> EfficiencyTable:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main() -> int:
     cat = bundled_catalog()
     measured = [m for m in iter_measurements(cat) if isinstance(m, Measurement)]
     table = fit_table(build_cases(measured))
@@ -184,4 +179,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

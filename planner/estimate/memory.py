@@ -277,7 +277,7 @@ def max_batch(dep: Deployment, wl: Workload) -> int:
     return lo
 
 
-def max_context(dep: Deployment, wl: Workload, batch: int = 1) -> int:
+def max_context(dep: Deployment, batch: int = 1) -> int:
     """Longest context per sequence that fits at `batch`, up to the model's limit."""
     limit = dep.model.max_context
     if not _fits(dep, batch, 1):

@@ -154,7 +154,7 @@ def estimate(dep: Deployment, wl: Workload, table: EfficiencyTable | None = None
     mb = max_batch(dep, wl)
     batch = mb if wl.batch == "max" else int(wl.batch)
     mem = estimate_memory(dep, wl, max(batch, 1))
-    mc = max_context(dep, wl, max(batch, 1))
+    mc = max_context(dep, max(batch, 1))
     if wl.seq_tokens > dep.model.max_context:
         notes.append(
             f"context {wl.seq_tokens} exceeds {dep.model.name}'s maximum of {dep.model.max_context}"

@@ -49,9 +49,12 @@ def test_project_code_never_reads_shared_folder() -> None:
     offenders = []
     for folder in ("planner", "tests", "benchmarks", ".ci"):
         for path in (ROOT / folder).rglob("*"):
-            if path.is_file() and path.suffix in (".py", ""):
-                if needle in path.read_text(encoding="utf-8", errors="ignore"):
-                    offenders.append(str(path.relative_to(ROOT)))
+            if (
+                path.is_file()
+                and path.suffix in (".py", "")
+                and needle in path.read_text(encoding="utf-8", errors="ignore")
+            ):
+                offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
 
 
