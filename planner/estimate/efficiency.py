@@ -29,6 +29,9 @@ class Factors(BaseModel):
     attention_penalty: float = Field(
         default=1.0, ge=1, description="Attention FLOPs cost this many matmul FLOPs"
     )
+    interconnect: float = Field(
+        default=1.0, gt=0, le=1, description="Share of the GPU-to-GPU link bandwidth reached"
+    )
     dequant_penalty: float = Field(
         default=1.0, ge=1, description="Prefill matmuls on quantized weights cost this much more"
     )

@@ -64,7 +64,7 @@ class CaseArrays:
             w["peak_tflops"] * 1e12 * eff
         )
         t = np.maximum(t_mem, t_comp) + w["layer_passes"] * f.step_overhead_us_per_layer * 1e-6
-        t = t + w["comm_s"]
+        t = t + w["comm_s"] / f.interconnect
         chunks, stages = w["chunks"], w["stages"]
         pipe = np.where(stages > 1, (chunks + stages - 1) / (chunks * np.maximum(stages, 1)), 1.0)
         return np.asarray(t * pipe, dtype=np.float64)

@@ -45,7 +45,10 @@ GRID = {
     "step_overhead_us_per_layer": [0.5 * i for i in range(201)],
     "attention_penalty": [1.0 + 0.1 * i for i in range(60)],
     "dequant_penalty": [1.0 + 0.05 * i for i in range(41)],
+    "interconnect": [0.05 + 0.05 * i for i in range(20)],
 }
+# A factor whose neutral value costs less than this share of the loss is not seen by the data.
+UNSEEN_TOLERANCE = 0.002
 # Families with no bundled measurements borrow a measured family's factors.
 BORROW = {"vllm": "trtllm", "mlx": "llama.cpp"}
 
@@ -106,6 +109,13 @@ def fit_factors(cases: Sequence[Case], start: Factors = START, rounds: int = 4) 
                 loss = arrays.loss(trial)
                 if loss < best - 1e-9:
                     f, best = trial, loss
+    # A factor these cases barely constrain goes back to its neutral value, so that it does
+    # not carry what other data pushed it to into configurations nobody measured.
+    for name in GRID:
+        trial = f.model_copy(update={name: getattr(START, name)})
+        loss = arrays.loss(trial)
+        if loss <= best * (1 + UNSEEN_TOLERANCE):
+            f, best = trial, loss
     return f
 
 
@@ -123,6 +133,12 @@ def bands(cases: Sequence[Case], table: EfficiencyTable) -> dict[str, Band]:
     return out
 
 
+def _median_factors(fs: Sequence[Factors]) -> Factors | None:
+    if len(fs) < 2:
+        return None
+    return Factors(**{name: statistics.median(getattr(f, name) for f in fs) for name in GRID})
+
+
 def fit_table(cases: Sequence[Case]) -> EfficiencyTable:
     usable = [c for c in cases if not c.m.suspect]
     groups: dict[str, dict[str, list[Case]]] = defaultdict(lambda: defaultdict(list))
@@ -131,10 +147,11 @@ def fit_table(cases: Sequence[Case]) -> EfficiencyTable:
     factors: dict[str, dict[str, Factors]] = {}
     for family, by_class in sorted(groups.items()):
         pooled = [c for cs in by_class.values() for c in cs]
-        family_default = fit_factors(pooled)
-        factors[family] = {"default": family_default}
-        for cls, cs in sorted(by_class.items()):
-            factors[family][cls] = fit_factors(cs, start=family_default)
+        start = fit_factors(pooled)
+        fitted = {cls: fit_factors(cs, start=start) for cls, cs in sorted(by_class.items())}
+        # Hardware of an unmeasured class gets the typical measured class: the median of
+        # each factor over the classes, so one unusual class does not set it.
+        factors[family] = {"default": _median_factors(list(fitted.values())) or start, **fitted}
     factors["default"] = {"default": fit_factors(usable)}
     for family, donor in BORROW.items():
         if family not in factors and donor in factors:

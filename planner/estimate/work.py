@@ -65,7 +65,7 @@ class Work(NamedTuple):
         if self.bytes_host:
             t_mem += self.bytes_host / (self.host_bw_gbps * 1e9 * f.bandwidth)
         t_ovh = self.layer_passes * f.step_overhead_us_per_layer * 1e-6
-        return t_mem, self._compute_s(f, prefill), t_ovh, self.comm_s
+        return t_mem, self._compute_s(f, prefill), t_ovh, self.comm_s / f.interconnect
 
     def time_s(self, f: Factors, prefill: bool) -> float:
         return self.total_s(self.parts_s(f, prefill))

@@ -312,18 +312,18 @@ def test_longer_context_never_speeds_decode(
 
 
 NVLINK_GPUS = ["h100-sxm", "h200-sxm", "a100-sxm-80gb"]
-# Dense models of 7B parameters and more. Below that (Llama 3.2 1B/3B, Gemma 3 1B/4B in 4 or
-# 8 bits) a step streams under ~2 GB, and the two all-reduces per layer that tp=2 adds
-# (~5 us each over NVLink) outweigh halving that: the estimator then has tp=2 up to ~1%
-# slower, which matches practice, so those models are left out of this property.
-DENSE_7B_UP = sorted(m for m in DENSE if CAT.models[m].total_params_b >= 7)
+# Dense models of 24B parameters and more in 16 bits. For small or 4-bit models a decode
+# step streams a few GB, and the two all-reduces per layer that tp=2 adds (latency-bound at
+# batch 1) can outweigh halving that: tp=2 is then slower, as in practice, so those are
+# left out of this property.
+DENSE_24B_UP = sorted(m for m in DENSE if CAT.models[m].total_params_b >= 24)
 
 
 @SETTINGS
 @given(
-    model=st.sampled_from(DENSE_7B_UP),
+    model=st.sampled_from(DENSE_24B_UP),
     gpu=st.sampled_from(NVLINK_GPUS),
-    quant=st.sampled_from(["bf16", "fp16", "fp8", "awq-int4", "int8-wo"]),
+    quant=st.sampled_from(["bf16", "fp16"]),
     engine=st.sampled_from(["vllm", "tensorrt-llm", "sglang", "lmdeploy"]),
     input_len=st.sampled_from([1, 512, 4096]),
     output_len=st.sampled_from([1, 128, 1024]),
@@ -339,6 +339,25 @@ def test_two_way_tensor_parallel_is_not_slower_on_nvlink(
     s2 = estimate_speed(two, 1, input_len, output_len)
     assert s2.decode_tokens_per_s >= s1.decode_tokens_per_s
     assert s2.tpot_ms <= s1.tpot_ms
+
+
+@SETTINGS
+@given(
+    dep=deployments(gpu_counts=(1,)),
+    replicas=st.sampled_from([2, 3, 8]),
+    batch=st.sampled_from([1, 8, 64]),
+)
+def test_more_gpus_under_the_same_parallelism_are_never_slower(
+    dep: Deployment, replicas: int, batch: int
+) -> None:
+    # Same tp and pp, more GPUs: data-parallel replicas, each serving `batch` sequences.
+    more = dep.model_copy(update={"gpu_count": dep.gpu_count * replicas})
+    wl = make_workload(batch, 512, 128)
+    assume(estimate(dep, wl).fits)
+    s1 = estimate_speed(dep, batch, 512, 128)
+    s2 = estimate_speed(more, batch, 512, 128)
+    assert s2.output_tokens_per_s_total >= s1.output_tokens_per_s_total * replicas * (1 - 1e-9)
+    assert s2.tpot_ms <= s1.tpot_ms * (1 + 1e-9)
 
 
 def _throughputs(dep: Deployment, input_len: int, output_len: int) -> dict[int, float]:
