@@ -55,6 +55,18 @@ def _non_negative(text: str) -> int:
     return v
 
 
+def _concurrency_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a comma-separated list of numbers"
+        ) from None
+    if not values or min(values) < 1 or max(values) > 100_000:
+        raise argparse.ArgumentTypeError("concurrencies must be 1..100000")
+    return sorted(set(values))
+
+
 def _positive_float(text: str) -> float:
     try:
         v = float(text)
@@ -100,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--batched-tokens",
         type=_positive,
         help="tokens per forward pass (vLLM --max-num-batched-tokens, llama.cpp -ub)",
+    )
+    e.add_argument(
+        "--sweep",
+        nargs="?",
+        const="1,2,4,8,16,32,64,128,256",
+        type=_concurrency_list,
+        help="also estimate at each of these concurrencies (default 1,2,4,...,256)",
     )
     e.add_argument("--scenarios", type=Path, help="batch mode: a scenario CSV (see README)")
     e.add_argument("--out", type=Path, help="batch mode: output CSV (default: standard output)")

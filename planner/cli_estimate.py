@@ -11,8 +11,14 @@ from typing import Any
 from planner.catalog.load import Catalog
 from planner.catalog.schema import ModelSpec
 from planner.errors import CliError
-from planner.estimate.scenario import Estimate, build_deployment, estimate, make_workload
-from planner.estimate.speed import SPEED_FIELDS
+from planner.estimate.scenario import (
+    Estimate,
+    build_deployment,
+    estimate,
+    make_workload,
+    sweep,
+)
+from planner.estimate.speed import SPEED_FIELDS, Speed
 from planner.table import render
 
 LABELS = {
@@ -68,10 +74,17 @@ def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
     )
     wl = make_workload(args.batch, args.input_tokens, args.output_tokens, args.context)
     est = estimate(dep, wl)
+    points = list(zip(args.sweep, sweep(dep, wl, args.sweep), strict=True)) if args.sweep else []
     if args.format == "json":
-        print(json.dumps(estimate_to_dict(est), indent=1))
+        doc = estimate_to_dict(est)
+        if points:
+            doc["sweep"] = [_speed_dict(s) | {"concurrency": c} for c, s in points if s]
+        print(json.dumps(doc, indent=1))
     else:
         print(format_estimate(est))
+        if points:
+            print()
+            print(format_sweep(points))
     return 0
 
 
@@ -146,13 +159,42 @@ def estimate_to_dict(est: Estimate) -> dict[str, Any]:
         "assumptions": _assumptions(est),
     }
     if est.speed is not None:
-        s = est.speed
-        doc["speed"] = {
-            f: {"value": s.value(f), "p10": s.low[f], "p90": s.high[f]} for f in SPEED_FIELDS
-        }
-        doc["bound"] = s.bound
-        doc["basis"] = s.basis
+        doc |= _speed_dict(est.speed)
     return doc
+
+
+def _speed_dict(s: Speed) -> dict[str, Any]:
+    return {
+        "speed": {
+            f: {"value": s.value(f), "p10": s.low[f], "p90": s.high[f]} for f in SPEED_FIELDS
+        },
+        "bound": s.bound,
+        "basis": s.basis,
+    }
+
+
+def format_sweep(points: list[tuple[int, Speed | None]]) -> str:
+    """Speed against concurrency, one row per concurrency."""
+    rows: list[list[object]] = []
+    for c, s in points:
+        if s is None:
+            rows.append([c, "does not fit", None, None, None, None])
+            continue
+        rows.append(
+            [
+                c,
+                f"{s.output_tokens_per_s_total:,.0f} ({s.low['output_tokens_per_s_total']:,.0f}"
+                f"..{s.high['output_tokens_per_s_total']:,.0f})",
+                round(s.decode_tokens_per_s, 1),
+                round(s.ttft_ms, 1),
+                round(s.tpot_ms, 2),
+                s.bound,
+            ]
+        )
+    return "Against concurrency (p10..p90 in brackets)\n" + render(
+        ["concurrency", "output tokens/s", "per sequence tok/s", "TTFT ms", "TPOT ms", "bound by"],
+        rows,
+    )
 
 
 def format_estimate(est: Estimate) -> str:

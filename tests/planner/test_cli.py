@@ -468,3 +468,27 @@ def test_validate_all_passes_are_true(validate_json: dict[str, object]) -> None:
     passes = validate_json["passes"]
     assert isinstance(passes, dict)
     assert all(passes.values()), passes
+
+
+def test_estimate_sweep_lists_each_concurrency(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run_cli(
+        capsys,
+        *est("Llama 3.1 8B", "bf16", "H100"),
+        "--sweep",
+        "1,4,16,64",
+        "--format",
+        "json",
+    )
+    assert rc == 0
+    points = json.loads(out)["sweep"]
+    assert [p["concurrency"] for p in points] == [1, 4, 16, 64]
+    decode = [p["speed"]["decode_tokens_per_s"]["value"] for p in points]
+    total = [p["speed"]["output_tokens_per_s_total"]["value"] for p in points]
+    assert decode == sorted(decode, reverse=True)  # each sequence slows as the batch grows
+    assert total == sorted(total)  # while the deployment as a whole speeds up
+    rc, out, _ = run_cli(capsys, *est("Llama 3.1 8B", "bf16", "H100"), "--sweep")
+    assert rc == 0 and "Against concurrency" in out and "256" in out
+
+
+def test_estimate_sweep_rejects_bad_lists(capsys: pytest.CaptureFixture[str]) -> None:
+    assert_one_line_error(*run_cli(capsys, *est("Llama 3.1 8B", "bf16", "H100"), "--sweep", "1,x"))
