@@ -1,7 +1,8 @@
 """The fit's inner loop in numpy: a group of cases' predictions for one set of factors.
 
-It mirrors `Work.time_s` and `speed.speed_values` over arrays; a test checks that both give
-the same numbers, so the fit can try thousands of factor sets in seconds."""
+It mirrors `speed.speed_values` over arrays (times from `worksweep.time_arrays`); a test
+checks that both give the same numbers, so the fit can try thousands of factor sets in
+seconds."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy.typing as npt
 
 from planner.estimate.efficiency import Factors
 from planner.estimate.speed import SPEED_FIELDS
+from planner.estimate.worksweep import time_arrays
 
 if TYPE_CHECKING:
     from planner.estimate.fit import Case
@@ -52,27 +54,10 @@ class CaseArrays:
         self.metric = np.asarray([SPEED_FIELDS.index(c.m.metric) for c in cases])
         self.metric_masks = [self.metric == i for i in range(len(SPEED_FIELDS))]
 
-    @staticmethod
-    def _time(w: dict[str, Array], f: Factors, prefill: bool) -> Array:
-        t_mem = w["bytes_gpu"] / (w["peak_bw_gbps"] * 1e9 * f.bandwidth)
-        t_mem = t_mem + w["bytes_host"] / (w["host_bw_gbps"] * 1e9 * f.bandwidth)
-        eff = f.prefill_compute if prefill else f.compute
-        matmul = w["flops"]
-        if prefill:
-            matmul = matmul * np.where(w["quantized"] > 0, f.dequant_penalty, 1.0)
-        t_comp = (matmul + w["attention_flops"] * f.attention_penalty) / (
-            w["peak_tflops"] * 1e12 * eff
-        )
-        t = np.maximum(t_mem, t_comp) + w["layer_passes"] * f.step_overhead_us_per_layer * 1e-6
-        t = t + w["comm_s"] / f.interconnect
-        chunks, stages = w["chunks"], w["stages"]
-        pipe = np.where(stages > 1, (chunks + stages - 1) / (chunks * np.maximum(stages, 1)), 1.0)
-        return np.asarray(t * pipe, dtype=np.float64)
-
     def predict(self, f: Factors) -> Array:
         """Each case's estimate of its own metric."""
-        t_pre = self._time(self.pre, f, prefill=True)
-        t_dec = self._time(self.dec, f, prefill=False)
+        t_pre = time_arrays(self.pre, f, prefill=True)
+        t_dec = time_arrays(self.dec, f, prefill=False)
         waves = np.ceil(self.batch / self.running)
         wave_time = t_pre + self.output_len * t_dec
         first = np.where(self.input_len > 0, t_pre, t_dec)

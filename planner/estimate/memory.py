@@ -260,21 +260,28 @@ def estimate_memory(
 
 
 def max_batch(dep: Deployment, wl: Workload) -> int:
-    """Most sequences of the workload's length that fit, capped by the engine's default."""
+    """Most sequences of the workload's length that fit, capped by the engine's default.
+
+    Each GPU's headroom falls linearly with the batch (KV cache and score buffers grow per
+    sequence), so it is solved from two points and then checked."""
     seq = wl.seq_tokens
     cap = dep.engine.max_num_seqs
-    if not _fits(dep, 1, seq):
-        return 0
-    if _fits(dep, cap, seq):
-        return cap
-    lo, hi = 1, cap
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _fits(dep, mid, seq):
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    one, _ = _stage_rows(dep, 1, seq)
+    two, _ = _stage_rows(dep, 2, seq)
+    best = cap
+    for r1, r2 in zip(one, two, strict=True):
+        m1 = r1[5] - sum(r1[:4])
+        if m1 < 0:
+            return 0
+        dm = (r2[5] - sum(r2[:4])) - m1
+        if dm < 0:
+            best = min(best, 1 + math.floor(m1 / -dm))
+    # Guard the rounding at the boundary: the answer fits and one more does not.
+    if not _fits(dep, best, seq):
+        best -= 1
+    elif best < cap and _fits(dep, best + 1, seq):
+        best += 1
+    return best
 
 
 def max_context(dep: Deployment, batch: int = 1) -> int:

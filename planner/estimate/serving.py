@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numpy as np
+
 from planner.estimate.efficiency import EfficiencyTable, load_efficiency
 from planner.estimate.inputs import Deployment, Workload
 from planner.estimate.memory import max_batch
 from planner.estimate.speed import factors_for, mean_context
 from planner.estimate.work import decode_work, prefill_work
+from planner.estimate.worksweep import decode_arrays, time_arrays
 
 
 class ServingPoint(NamedTuple):
@@ -40,13 +43,33 @@ def serving_point(
 ) -> ServingPoint:
     table = table or load_efficiency()
     f, _ = factors_for(dep, table)
-    pre = prefill_work(dep, 1, input_len)
+    t_pre = prefill_work(dep, 1, input_len).time_s(f, prefill=True)
     dec = decode_work(dep, concurrency, mean_context(input_len, output_len))
-    t_pre = pre.time_s(f, prefill=True)
-    t_step = dec.time_s(f, prefill=False)
+    band = table.band(dep.engine.family, "throughput")
+    return _point(
+        concurrency,
+        input_len,
+        output_len,
+        t_pre,
+        dec.time_s(f, False),
+        band.p10,
+        band.p90,
+        dec.bound(f, prefill=False),
+    )
+
+
+def _point(
+    concurrency: int,
+    input_len: int,
+    output_len: int,
+    t_pre: float,
+    t_step: float,
+    p10: float,
+    p90: float,
+    bound: str,
+) -> ServingPoint:
     out = max(output_len, 1)
     cycle = concurrency * t_pre + out * t_step
-    band = table.band(dep.engine.family, "throughput")
     out_tps = concurrency * output_len / cycle
     return ServingPoint(
         concurrency=concurrency,
@@ -55,9 +78,9 @@ def serving_point(
         ttft_ms=(t_pre + t_step) * 1e3,
         tpot_ms=cycle / out * 1e3,
         prefill_share=concurrency * t_pre / cycle,
-        output_tokens_per_s_low=out_tps * band.p10,
-        output_tokens_per_s_high=out_tps * band.p90,
-        bound=dec.bound(f, prefill=False),
+        output_tokens_per_s_low=out_tps * p10,
+        output_tokens_per_s_high=out_tps * p90,
+        bound=bound,
     )
 
 
@@ -79,39 +102,45 @@ def capacity(
 ) -> Capacity:
     """Largest concurrency that fits in memory and meets both latency targets.
 
-    TTFT and TPOT only grow with concurrency, so the limit is found by bisection."""
+    Every concurrency up to the memory limit is evaluated at once (numpy); TTFT and TPOT
+    only grow with concurrency, so the last one inside both targets is the answer."""
     table = table or load_efficiency()
     limit = max_batch(dep, Workload(batch="max", input_len=input_len, output_len=output_len))
     if limit < 1:
         return Capacity(None, 0, "memory: the model and one request do not fit")
-
-    def ok(c: int) -> tuple[bool, str]:
-        p = serving_point(dep, c, input_len, output_len, table)
-        if ttft_target_ms is not None and p.ttft_ms > ttft_target_ms:
-            return False, f"time to first token target ({ttft_target_ms:g} ms)"
-        if tpot_target_ms is not None and p.tpot_ms > tpot_target_ms:
-            return False, f"time per output token target ({tpot_target_ms:g} ms)"
-        return True, ""
-
-    good, why = ok(1)
-    if not good:
-        return Capacity(None, limit, f"{why} missed even by a single request")
-    top_ok, why_top = ok(limit)
-    if top_ok:
-        binding = (
-            "memory (KV cache for more requests)"
-            if limit < dep.engine.max_num_seqs
-            else f"the engine's default cap of {limit} concurrent requests"
+    f, _ = factors_for(dep, table)
+    t_pre = prefill_work(dep, 1, input_len).time_s(f, prefill=True)
+    c = np.arange(1, limit + 1, dtype=np.float64)
+    dec = decode_arrays(dep, c, mean_context(input_len, output_len))
+    t_step = time_arrays(dec, f, False)
+    out = max(output_len, 1)
+    tpot_ms = (c * t_pre + out * t_step) / out * 1e3
+    ttft_ms = (t_pre + t_step) * 1e3
+    ok = np.ones(limit, dtype=bool)
+    reasons = []
+    if ttft_target_ms is not None:
+        ok &= ttft_ms <= ttft_target_ms
+        reasons.append((ttft_ms, ttft_target_ms, "time to first token"))
+    if tpot_target_ms is not None:
+        ok &= tpot_ms <= tpot_target_ms
+        reasons.append((tpot_ms, tpot_target_ms, "time per output token"))
+    if not ok[0]:
+        why = next(
+            f"{label} target ({target:g} ms)" for v, target, label in reasons if v[0] > target
         )
-        return Capacity(serving_point(dep, limit, input_len, output_len, table), limit, binding)
-    lo, hi = 1, limit
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid)[0]:
-            lo = mid
-        else:
-            hi = mid
-    _, why_next = ok(lo + 1)
-    return Capacity(
-        serving_point(dep, lo, input_len, output_len, table), limit, why_next or why_top
+        return Capacity(None, limit, f"{why} missed even by a single request")
+    best = int(np.flatnonzero(ok)[-1]) + 1
+    band = table.band(dep.engine.family, "throughput")
+    bound = decode_work(dep, best, mean_context(input_len, output_len)).bound(f, prefill=False)
+    point = _point(
+        best, input_len, output_len, t_pre, float(t_step[best - 1]), band.p10, band.p90, bound
     )
+    if best < limit:
+        binding = next(
+            f"{label} target ({target:g} ms)" for v, target, label in reasons if v[best] > target
+        )
+    elif limit < dep.engine.max_num_seqs:
+        binding = "memory (KV cache for more requests)"
+    else:
+        binding = f"the engine's default cap of {limit} concurrent requests"
+    return Capacity(point, limit, binding)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+import numpy as np
+
 from planner.estimate.efficiency import (
     Band,
     EfficiencyTable,
@@ -178,8 +180,52 @@ def speed_sweep(
     output_len: int,
     table: EfficiencyTable | None = None,
 ) -> list[Speed]:
-    """Speed at each concurrency, with the factors and bands looked up once."""
+    """`estimate_speed` at every concurrency at once (numpy), factors looked up once."""
+    from planner.estimate.worksweep import (
+        bounds_arrays,
+        decode_arrays,
+        prefill_arrays,
+        time_arrays,
+    )
+
+    if not concurrencies:
+        return []
     table = table or load_efficiency()
     f, basis = factors_for(dep, table)
     bands = {name: table.band(dep.engine.family, metric) for name, metric in BAND_OF.items()}
-    return [_speed(dep, c, input_len, output_len, f, basis, bands, None) for c in concurrencies]
+    b = np.asarray(concurrencies, dtype=np.float64)
+    pre = prefill_arrays(dep, b, input_len)
+    dec = decode_arrays(dep, b, mean_context(input_len, output_len))
+    t_pre = time_arrays(pre, f, prefill=True)
+    t_step = time_arrays(dec, f, prefill=False)
+    replicas = dep.replicas
+    wave = t_pre + output_len * t_step
+    first = t_pre if input_len > 0 else t_step
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = {
+            "prefill_tokens_per_s": np.where(t_pre > 0, b * input_len / t_pre * replicas, 0.0),
+            "decode_tokens_per_s": 1.0 / t_step,
+            "output_tokens_per_s_total": np.where(wave > 0, b * output_len / wave * replicas, 0.0),
+            "ttft_ms": first * 1e3,
+            "tpot_ms": t_step * 1e3,
+        }
+    bound = bounds_arrays(dec, f, prefill=False) if output_len > 0 else bounds_arrays(pre, f, True)
+    rows = {name: v.tolist() for name, v in values.items()}
+    out = []
+    for i, c in enumerate(concurrencies):
+        point = {name: rows[name][i] for name in SPEED_FIELDS}
+        out.append(
+            Speed(
+                c,
+                point["prefill_tokens_per_s"],
+                point["decode_tokens_per_s"],
+                point["output_tokens_per_s_total"],
+                point["ttft_ms"],
+                point["tpot_ms"],
+                {n: v * bands[n].p10 for n, v in point.items()},
+                {n: v * bands[n].p90 for n, v in point.items()},
+                bound[i],
+                basis,
+            )
+        )
+    return out
