@@ -13,8 +13,16 @@ from typing import Any, NoReturn
 from planner import __version__
 from planner.catalog.load import Catalog, CatalogError, load_catalog
 from planner.catalog.resolve import UnknownNameError
+from planner.cli_args import (
+    add_deployment_args,
+    concurrency_list,
+    non_negative,
+    positive,
+    positive_float,
+)
 from planner.errors import CliError
 from planner.estimate.inputs import PlanInputError
+from planner.prices.load import PriceDataError
 from planner.table import render
 
 ENV_HOME = "LLM_PLANNER_HOME"
@@ -35,89 +43,28 @@ def user_dir() -> Path:
     return Path(platformdirs.user_data_dir("llm-planner", appauthor=False))
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {v}")
-    return v
-
-
-def _non_negative(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, not {v}")
-    return v
-
-
-def _concurrency_list(text: str) -> list[int]:
-    try:
-        values = [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is not a comma-separated list of numbers"
-        ) from None
-    if not values or min(values) < 1 or max(values) > 100_000:
-        raise argparse.ArgumentTypeError("concurrencies must be 1..100000")
-    return sorted(set(values))
-
-
-def _positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
-    return v
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="llm-planner", description=__doc__)
     p.add_argument("--version", action="version", version=f"llm-planner {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     e = sub.add_parser("estimate", help="memory fit and speed of one deployment, or a CSV of them")
-    e.add_argument(
-        "--model", help="catalog name, HF repo id, or a config.json / model folder / .gguf"
-    )
-    e.add_argument("--quant", help="weight format, e.g. bf16, fp8, awq-int4, q4_k_m")
-    e.add_argument("--gpu", help="accelerator, e.g. 'H100 SXM', 'NVIDIA GeForce RTX 4090'")
-    e.add_argument("--gpus", type=_positive, default=1, help="number of GPUs (default 1)")
-    e.add_argument("--tp", type=_positive, help="tensor-parallel degree")
-    e.add_argument("--pp", type=_positive, help="pipeline / layer-split degree")
-    e.add_argument("--ep", type=_positive, help="expert-parallel degree (MoE)")
-    e.add_argument("--engine", help="vllm, sglang, tensorrt-llm, llama.cpp (ollama), mlx, lmdeploy")
+    add_deployment_args(e)
     e.add_argument("--batch", default="1", help="sequences decoded together, or 'max' (default 1)")
     e.add_argument(
-        "--input-tokens", type=_non_negative, default=512, help="prompt tokens (default 512)"
+        "--input-tokens", type=non_negative, default=512, help="prompt tokens (default 512)"
     )
     e.add_argument(
-        "--output-tokens", type=_non_negative, default=128, help="output tokens (default 128)"
+        "--output-tokens", type=non_negative, default=128, help="output tokens (default 128)"
     )
     e.add_argument(
-        "--context", type=_positive, help="KV cache per sequence (default input + output)"
-    )
-    e.add_argument("--kv-quant", help="KV-cache format: fp16 (default), fp8, q8_0, q4_0")
-    e.add_argument(
-        "--memory-gib", type=_positive_float, help="memory per device if not the catalog's"
-    )
-    e.add_argument("--gpu-layers", type=_non_negative, help="layers on the GPU (llama.cpp -ngl)")
-    e.add_argument(
-        "--batched-tokens",
-        type=_positive,
-        help="tokens per forward pass (vLLM --max-num-batched-tokens, llama.cpp -ub)",
+        "--context", type=positive, help="KV cache per sequence (default input + output)"
     )
     e.add_argument(
         "--sweep",
         nargs="?",
         const="1,2,4,8,16,32,64,128,256",
-        type=_concurrency_list,
+        type=concurrency_list,
         help="also estimate at each of these concurrencies (default 1,2,4,...,256)",
     )
     e.add_argument("--scenarios", type=Path, help="batch mode: a scenario CSV (see README)")
@@ -134,15 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--format", choices=("table", "json"), default="table")
     add_gpu = csub.add_parser("add-gpu", help="define an accelerator the catalog lacks")
     add_gpu.add_argument("--name", required=True)
-    add_gpu.add_argument("--memory-gib", type=_positive_float, required=True)
-    add_gpu.add_argument("--bandwidth-gbps", type=_positive_float, required=True)
-    add_gpu.add_argument("--fp16-tflops", type=_positive_float, required=True)
-    add_gpu.add_argument("--bf16-tflops", type=_positive_float)
-    add_gpu.add_argument("--fp8-tflops", type=_positive_float)
-    add_gpu.add_argument("--int8-tops", type=_positive_float)
-    add_gpu.add_argument("--fp4-tflops", type=_positive_float)
-    add_gpu.add_argument("--tdp-w", type=_positive_float)
-    add_gpu.add_argument("--price-usd", type=_positive_float)
+    add_gpu.add_argument("--memory-gib", type=positive_float, required=True)
+    add_gpu.add_argument("--bandwidth-gbps", type=positive_float, required=True)
+    add_gpu.add_argument("--fp16-tflops", type=positive_float, required=True)
+    add_gpu.add_argument("--bf16-tflops", type=positive_float)
+    add_gpu.add_argument("--fp8-tflops", type=positive_float)
+    add_gpu.add_argument("--int8-tops", type=positive_float)
+    add_gpu.add_argument("--fp4-tflops", type=positive_float)
+    add_gpu.add_argument("--tdp-w", type=positive_float)
+    add_gpu.add_argument("--price-usd", type=positive_float)
     add_gpu.add_argument("--price-as-of", help="date of the price, YYYY-MM-DD")
     add_gpu.add_argument(
         "--vendor", default="other", choices=("nvidia", "amd", "intel", "apple", "cpu", "other")
@@ -152,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_model = csub.add_parser("add-model", help="import a config.json, model folder or GGUF")
     add_model.add_argument("path", type=Path)
     add_model.add_argument("--name", help="display name (default: from the file)")
+
+    from planner.cli_cost import add_cost_commands
+
+    add_cost_commands(sub)
 
     v = sub.add_parser("validate", help="compare estimates with the bundled measurements")
     v.add_argument("--format", choices=("table", "json"), default="table")
@@ -183,7 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_catalog(catalog, args, user_dir())
         if args.command == "validate":
             return run_validate(catalog, args)
-    except (CliError, PlanInputError, UnknownNameError, CatalogError) as exc:
+        if args.command in ("cost", "compare", "recommend", "prices"):
+            from planner.cli_cost import run_cost_command
+
+            return run_cost_command(catalog, args, user_dir())
+    except (CliError, PlanInputError, UnknownNameError, CatalogError, PriceDataError) as exc:
         print(f"llm-planner: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -11,6 +11,7 @@ from typing import Any
 from planner.catalog.load import Catalog
 from planner.catalog.schema import ModelSpec
 from planner.errors import CliError
+from planner.estimate.inputs import Deployment
 from planner.estimate.scenario import (
     Estimate,
     build_deployment,
@@ -44,20 +45,18 @@ def _model_arg(text: str) -> tuple[ModelSpec | str, str | None]:
     return text, None
 
 
-def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
-
-    if args.scenarios is not None:
-        return _run_batch(catalog, args)
+def deployment_from_args(catalog: Catalog, args: argparse.Namespace) -> Deployment:
+    """The deployment the shared options describe (see cli.add_deployment_args)."""
     missing = [f"--{n}" for n in ("model", "gpu") if not getattr(args, n)]
     if missing:
-        raise CliError(f"missing {' and '.join(missing)} (or give --scenarios FILE)")
+        raise CliError(f"missing {' and '.join(missing)}")
     model, hint = _model_arg(args.model)
     quant = args.quant or hint
     if not quant:
         raise CliError(
             "missing --quant, e.g. bf16, fp8, awq-int4, q4_k_m (llm-planner catalog quants)"
         )
-    dep = build_deployment(
+    return build_deployment(
         catalog,
         model=model,
         quant=quant,
@@ -72,6 +71,15 @@ def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
         gpu_layers=args.gpu_layers,
         batched_tokens=args.batched_tokens,
     )
+
+
+def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
+
+    if args.scenarios is not None:
+        return _run_batch(catalog, args)
+    if not (args.model and args.gpu):
+        raise CliError("missing --model and --gpu (or give --scenarios FILE)")
+    dep = deployment_from_args(catalog, args)
     wl = make_workload(args.batch, args.input_tokens, args.output_tokens, args.context)
     est = estimate(dep, wl)
     points = list(zip(args.sweep, sweep(dep, wl, args.sweep), strict=True)) if args.sweep else []

@@ -8,9 +8,8 @@ Hardware already owned counts only its running costs. Rented: price per GPU-hour
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -97,7 +96,9 @@ class OwnedCosts(_Frozen):
     """Buying (or already having) the hardware."""
 
     gpu_price_usd: float = Field(ge=0, description="Purchase price per GPU")
-    gpus_per_node: int = Field(default=8, ge=1, le=64, description="GPUs per server")
+    gpus_per_node: int = Field(
+        default=8, ge=1, le=64, description="GPUs per server (hosts are costed per GPU share)"
+    )
     server_usd_per_node: float = Field(ge=0, description="Host server without GPUs, per node")
     networking_usd_per_node: float = Field(default=0.0, ge=0, description="Network per node")
     amortization_years: float = Field(gt=0, le=30, description="Years to write the capital off")
@@ -157,10 +158,6 @@ class MonthlyCost:
         return self.total_usd - self.capital_usd
 
 
-def nodes_for(gpus: int, gpus_per_node: int) -> int:
-    return math.ceil(gpus / gpus_per_node)
-
-
 def monthly_capital(capex_usd: float, years: float, rate: float) -> float:
     """Straight-line write-off, or an annuity when the capital costs interest."""
     if rate <= 0:
@@ -175,7 +172,8 @@ def monthly_cost(costs: HardwareCosts, gpus: int, utilisation: float) -> Monthly
     """Cost of running `gpus` accelerators for a month at an average `utilisation` (0..1)."""
     if isinstance(costs, RentedCosts):
         return MonthlyCost(0, 0, 0, 0, costs.usd_per_gpu_hour * gpus * HOURS_PER_MONTH, 0)
-    nodes = nodes_for(gpus, costs.gpus_per_node)
+    # Hosts are sized to the GPUs they carry: a share of a full node per GPU.
+    nodes = gpus / costs.gpus_per_node
     capex = gpus * costs.gpu_price_usd + nodes * (
         costs.server_usd_per_node + costs.networking_usd_per_node
     )
@@ -197,6 +195,17 @@ def monthly_cost(costs: HardwareCosts, gpus: int, utilisation: float) -> Monthly
     )
 
 
+class PerTokenPrice(Protocol):
+    """Anything priced per token: a price snapshot's entry or a plain TokenPrice."""
+
+    @property
+    def input_usd_per_mtok(self) -> float: ...
+    @property
+    def output_usd_per_mtok(self) -> float: ...
+    @property
+    def cached_input_usd_per_mtok(self) -> float | None: ...
+
+
 class TokenPrice(_Frozen):
     """Pay-per-token prices, USD per million tokens."""
 
@@ -205,7 +214,7 @@ class TokenPrice(_Frozen):
     cached_input_usd_per_mtok: float | None = Field(default=None, ge=0)
 
 
-def api_monthly_cost(price: TokenPrice, wl: CostWorkload) -> float:
+def api_monthly_cost(price: PerTokenPrice, wl: CostWorkload) -> float:
     """What the workload costs on a pay-per-token API in a month."""
     cached = wl.cached_input_share if price.cached_input_usd_per_mtok is not None else 0.0
     cached_price = price.cached_input_usd_per_mtok or 0.0

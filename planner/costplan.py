@@ -12,13 +12,13 @@ from planner.cost import (
     HardwareCosts,
     MonthlyCost,
     OwnedCosts,
-    TokenPrice,
+    PerTokenPrice,
     api_monthly_cost,
     monthly_cost,
 )
 from planner.estimate.efficiency import EfficiencyTable
 from planner.estimate.inputs import Deployment, PlanInputError
-from planner.estimate.serving import ServingPoint, capacity
+from planner.estimate.serving import Capacity, ServingPoint, capacity
 
 MAX_GPUS_SEARCHED = 100_000
 HYBRID_SHARES = tuple(i / 10 for i in range(11))
@@ -75,11 +75,15 @@ def plan_self_hosted(
     costs: HardwareCosts,
     table: EfficiencyTable | None = None,
     throughput_scale: float = 1.0,
+    cap: Capacity | None = None,
 ) -> SelfHosted:
-    """Size the deployment (as one replica of tp x pp GPUs) for the workload's peak."""
-    cap = capacity(
-        dep, wl.input_tokens, wl.output_tokens, wl.ttft_target_ms, wl.tpot_target_ms, table
-    )
+    """Size the deployment (as one replica of tp x pp GPUs) for the workload's peak.
+
+    `cap` may pass in a capacity already computed for this deployment and workload."""
+    if cap is None:
+        cap = capacity(
+            dep, wl.input_tokens, wl.output_tokens, wl.ttft_target_ms, wl.tpot_target_ms, table
+        )
     if cap.point is None:
         raise NoCapacityError(
             f"{dep.model.name} on {dep.gpu.name} cannot serve this: {cap.binding}"
@@ -129,7 +133,7 @@ class ApiComparison:
         return self.savings_usd > 0
 
 
-def compare(plan: SelfHosted, price: TokenPrice) -> ApiComparison:
+def compare(plan: SelfHosted, price: PerTokenPrice) -> ApiComparison:
     api = api_monthly_cost(price, plan.workload)
     own = plan.monthly.total_usd
     savings = api - own
@@ -149,7 +153,7 @@ def compare(plan: SelfHosted, price: TokenPrice) -> ApiComparison:
     )
 
 
-def break_even(plan: SelfHosted, price: TokenPrice) -> float | None:
+def break_even(plan: SelfHosted, price: PerTokenPrice) -> float | None:
     """Smallest monthly volume (tokens) from which self-hosting costs no more than the API.
 
     The API costs a fixed amount per token. Self-hosting steps up a replica at a time; between
@@ -196,7 +200,7 @@ def hybrid_curve(
     dep: Deployment,
     wl: CostWorkload,
     costs: HardwareCosts,
-    price: TokenPrice,
+    price: PerTokenPrice,
     shares: Sequence[float] = HYBRID_SHARES,
     table: EfficiencyTable | None = None,
 ) -> list[HybridPoint]:

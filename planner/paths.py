@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
 from pathlib import Path
 
 ENV_RESOURCES = "LLM_PLANNER_RESOURCES"
@@ -11,7 +12,11 @@ ENV_RESOURCES = "LLM_PLANNER_RESOURCES"
 
 def resources_dir() -> Path:
     """The `resources/` folder, found the same way from source, a wheel and PyInstaller."""
-    override = os.environ.get(ENV_RESOURCES)
+    return _resources_dir(os.environ.get(ENV_RESOURCES))
+
+
+@cache
+def _resources_dir(override: str | None) -> Path:
     if override:
         return Path(override)
     frozen_root = getattr(sys, "_MEIPASS", None)

@@ -19,10 +19,12 @@ from planner.cost import (
     RentedCosts,
     monthly_cost,
 )
-from planner.costplan import NoCapacityError, SelfHosted, plan_self_hosted
+from planner.costplan import SelfHosted, plan_self_hosted
 from planner.estimate.efficiency import EfficiencyTable, load_efficiency
 from planner.estimate.inputs import Deployment, PlanInputError
+from planner.estimate.memory import GIB, weight_bytes
 from planner.estimate.scenario import build_deployment
+from planner.estimate.serving import capacity
 
 GPU_COUNTS = (1, 2, 4, 8)
 
@@ -128,33 +130,56 @@ def recommend(
     def reject(reason: str) -> None:
         rejected[reason] = rejected.get(reason, 0) + 1
 
+    budget_gib = {g.id: g.usable_memory_gib for g in catalog.gpus.values()}
+    priced_cache: dict[tuple[str, str], HardwareCosts | None] = {}
+
+    def costs_of(gpu: GpuSpec, mode: Literal["buy", "rent", "owned"]) -> HardwareCosts | None:
+        key = (gpu.id, mode)
+        if key not in priced_cache:
+            priced_cache[key] = costs_for(gpu, mode)
+        return priced_cache[key]
+
     for gpu, q, e, n, tp, pp in configurations(catalog, model, c):
         modes: list[Literal["buy", "rent", "owned"]] = []
-        if c.owned.get(gpu.id, 0) >= n:
+        if c.owned.get(gpu.id, 0) >= 1:
             modes.append("owned")
         if c.acquisition in ("buy", "either"):
             modes.append("buy")
         if c.acquisition in ("rent", "either"):
             modes.append("rent")
-        for mode in modes:
-            searched += 1
-            costs = costs_for(gpu, mode)
+        searched += len(modes)
+        # Weights alone beyond the GPUs' memory: no need to build anything.
+        if weight_bytes(model, q).total / GIB / n > budget_gib[gpu.id]:
+            rejected["does not fit"] = rejected.get("does not fit", 0) + len(modes)
+            continue
+        priced = [(mode, costs_of(gpu, mode)) for mode in modes]
+        for mode, costs in priced:
             if costs is None:
                 reject(f"no {'rental' if mode == 'rent' else 'purchase'} price for the GPU")
-                continue
-            try:
-                dep = build_deployment(catalog, model, q, gpu, n, e, tp=tp, pp=pp)
-                plan = plan_self_hosted(dep, wl, costs, table)
-            except NoCapacityError as exc:
-                reject("misses a latency target" if "target" in str(exc) else "does not fit")
-                continue
-            except PlanInputError:
+        priced_ok = [(mode, costs) for mode, costs in priced if costs is not None]
+        if not priced_ok:
+            continue
+        try:
+            dep = build_deployment(catalog, model, q, gpu, n, e, tp=tp, pp=pp)
+        except PlanInputError:
+            for _ in priced_ok:
                 reject("not a valid combination")
-                continue
+            continue
+        # One capacity per configuration, shared by every way of paying for it.
+        cap = capacity(
+            dep, wl.input_tokens, wl.output_tokens, wl.ttft_target_ms, wl.tpot_target_ms, table
+        )
+        if cap.point is None:
+            why = "misses a latency target" if "target" in cap.binding else "does not fit"
+            for _ in priced_ok:
+                reject(why)
+            continue
+        for mode, costs in priced_ok:
+            plan = plan_self_hosted(dep, wl, costs, table, cap=cap)
             owned_n = c.owned.get(gpu.id, 0)
             if mode == "owned" and plan.gpus > owned_n:
                 # The owned GPUs first, the rest bought.
-                extra_costs = costs_for(gpu, "buy") if c.acquisition != "rent" else None
+                extra_costs = costs_of(gpu, "buy") if c.acquisition != "rent" else None
                 if extra_costs is None:
                     reject("needs more GPUs than are owned")
                     continue

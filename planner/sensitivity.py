@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from planner.cost import CostWorkload, HardwareCosts, OwnedCosts, RentedCosts, TokenPrice
+from planner.cost import (
+    CostWorkload,
+    HardwareCosts,
+    OwnedCosts,
+    PerTokenPrice,
+    RentedCosts,
+    TokenPrice,
+)
 from planner.costplan import NoCapacityError, compare, plan_self_hosted
 from planner.estimate.efficiency import EfficiencyTable
 from planner.estimate.inputs import Deployment
@@ -28,14 +35,14 @@ def sensitivity(
     dep: Deployment,
     wl: CostWorkload,
     costs: HardwareCosts,
-    price: TokenPrice | None = None,
+    price: PerTokenPrice | None = None,
     table: EfficiencyTable | None = None,
 ) -> tuple[str, float, list[Swing]]:
     """(metric name, its base value, swings largest first). The metric is the monthly saving
     against `price` when one is given, else the self-hosted cost per million tokens."""
 
     def metric(
-        d: Deployment, w: CostWorkload, c: HardwareCosts, p: TokenPrice | None, scale: float
+        d: Deployment, w: CostWorkload, c: HardwareCosts, p: PerTokenPrice | None, scale: float
     ) -> float:
         plan = plan_self_hosted(d, w, c, table, throughput_scale=scale)
         if p is None:
@@ -94,11 +101,11 @@ def sensitivity(
 
 
 def _owned_variation(
-    metric: Callable[[Deployment, CostWorkload, HardwareCosts, TokenPrice | None, float], float],
+    metric: Callable[[Deployment, CostWorkload, HardwareCosts, PerTokenPrice | None, float], float],
     dep: Deployment,
     wl: CostWorkload,
     costs: OwnedCosts,
-    price: TokenPrice | None,
+    price: PerTokenPrice | None,
     field: str,
 ) -> Callable[[float], float]:
     def fn(f: float) -> float:
@@ -114,12 +121,10 @@ def _scaled(costs: HardwareCosts, field: str, f: float) -> HardwareCosts:
     return costs.model_copy(update={field: value})
 
 
-def _scaled_price(price: TokenPrice, f: float) -> TokenPrice:
+def _scaled_price(price: PerTokenPrice, f: float) -> TokenPrice:
     cached = price.cached_input_usd_per_mtok
-    return price.model_copy(
-        update={
-            "input_usd_per_mtok": price.input_usd_per_mtok * f,
-            "output_usd_per_mtok": price.output_usd_per_mtok * f,
-            "cached_input_usd_per_mtok": None if cached is None else cached * f,
-        }
+    return TokenPrice(
+        input_usd_per_mtok=price.input_usd_per_mtok * f,
+        output_usd_per_mtok=price.output_usd_per_mtok * f,
+        cached_input_usd_per_mtok=None if cached is None else cached * f,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from planner.catalog.params import ParamBreakdown, breakdown
 from planner.catalog.schema import AttentionKind, ModelSpec, QuantFormat
@@ -195,10 +196,28 @@ def _activation_gib(dep: Deployment, kv_tokens: int, stage_layers: int, last: bo
     return (logits + hidden + scores) / GIB
 
 
-def _stage_rows(
-    dep: Deployment, batch: int, seq: int
-) -> tuple[list[tuple[float, float, float, float, float, float]], float]:
-    """Per stage (weights, KV, buffers, runtime, capacity, usable) in GiB, and host GiB."""
+class _StageTerms(NamedTuple):
+    """One stage's memory as a function of the batch: GiB = const + batch x per_seq."""
+
+    weights_gib: float
+    kv_gib_per_seq: float
+    act_gib: float  # activation/compute buffers at batch 0
+    act_gib_per_seq: float  # and what each sequence adds (llama.cpp attention scores)
+    overhead_gib: float
+    capacity_gib: float
+
+
+_TERMS: dict[tuple[int, int], tuple[Deployment, list[_StageTerms], float]] = {}
+
+
+def _terms(dep: Deployment, seq: int) -> tuple[list[_StageTerms], float]:
+    """Per-stage memory terms at `seq` tokens per sequence, and the host GiB (memoised)."""
+    key = (id(dep), seq)
+    hit = _TERMS.get(key)
+    if hit is not None and hit[0] is dep:
+        return hit[1], hit[2]
+    if len(_TERMS) > 8192:
+        _TERMS.clear()
     m, e = dep.model, dep.engine
     wb = weight_bytes(m, dep.quant)
     embed_on_host = e.family == "llama.cpp"
@@ -211,8 +230,7 @@ def _stage_rows(
     sharded = dep.tp * dep.pp > 1
     overhead = e.runtime_overhead_gib + (e.multi_gpu_overhead_gib if sharded else 0.0)
     kv_seq_all = kv_bytes_per_token_layers(m, dep.kv_quant, dep.tp, seq)
-    cap = dep.capacity_gib
-    rows = []
+    terms = []
     for i, n_layers in enumerate(stages):
         first, last = i == 0, i == len(stages) - 1
         w = n_layers * layer_bytes
@@ -222,24 +240,64 @@ def _stage_rows(
         # A tied output head shares the embedding's memory only where the embedding is.
         if last and not (wb.lm_head == 0 and embedding_here):
             w += wb.output_head / dep.tp
-        kv = batch * kv_seq_all * n_layers / m.num_layers / GIB
         # llama.cpp sizes every device's compute buffer for its largest graph split.
-        act = _activation_gib(dep, batch * seq, n_layers, last or e.family == "llama.cpp")
-        fixed = w / GIB + act + overhead
-        if e.reserve == "fraction-of-total":
-            usable = cap * e.memory_fraction
-        elif e.reserve == "fraction-of-free":
-            usable = fixed + max(cap - fixed, 0.0) * e.memory_fraction
-        else:
-            usable = cap
-        rows.append((w / GIB, kv, act, overhead, cap, usable))
+        with_logits = last or e.family == "llama.cpp"
+        act0 = _activation_gib(dep, 0, n_layers, with_logits)
+        act_per_seq = _activation_gib(dep, seq, n_layers, with_logits) - act0
+        terms.append(
+            _StageTerms(
+                weights_gib=w / GIB,
+                kv_gib_per_seq=kv_seq_all * n_layers / m.num_layers / GIB,
+                act_gib=act0,
+                act_gib_per_seq=act_per_seq,
+                overhead_gib=overhead,
+                capacity_gib=dep.capacity_gib,
+            )
+        )
     host = dep.offloaded_layers * layer_bytes * dep.tp + (wb.embedding if embed_on_host else 0.0)
-    return rows, host / GIB
+    _TERMS[key] = (dep, terms, host / GIB)
+    return terms, host / GIB
+
+
+def _usable(dep: Deployment, t: _StageTerms, fixed: float) -> float:
+    e = dep.engine
+    if e.reserve == "fraction-of-total":
+        return t.capacity_gib * e.memory_fraction
+    if e.reserve == "fraction-of-free":
+        return fixed + max(t.capacity_gib - fixed, 0.0) * e.memory_fraction
+    return t.capacity_gib
+
+
+def _stage_rows(
+    dep: Deployment, batch: int, seq: int
+) -> tuple[list[tuple[float, float, float, float, float, float]], float]:
+    """Per stage (weights, KV, buffers, runtime, capacity, usable) in GiB, and host GiB."""
+    terms, host = _terms(dep, seq)
+    rows = []
+    for t in terms:
+        act = t.act_gib + batch * t.act_gib_per_seq
+        fixed = t.weights_gib + act + t.overhead_gib
+        rows.append(
+            (
+                t.weights_gib,
+                batch * t.kv_gib_per_seq,
+                act,
+                t.overhead_gib,
+                t.capacity_gib,
+                _usable(dep, t, fixed),
+            )
+        )
+    return rows, host
 
 
 def _fits(dep: Deployment, batch: int, seq: int) -> bool:
-    rows, _ = _stage_rows(dep, batch, seq)
-    return all(w + kv + act + ovh <= usable for w, kv, act, ovh, _, usable in rows)
+    terms, _ = _terms(dep, seq)
+    for t in terms:
+        act = t.act_gib + batch * t.act_gib_per_seq
+        fixed = t.weights_gib + act + t.overhead_gib
+        if fixed + batch * t.kv_gib_per_seq > _usable(dep, t, fixed):
+            return False
+    return True
 
 
 def estimate_memory(

@@ -53,8 +53,11 @@ def test_eight_owned_gpus_monthly_cost_by_hand() -> None:
     assert m.capex_usd == 300_000
 
 
-def test_nine_gpus_need_a_second_server() -> None:
-    assert monthly_cost(OWNED, gpus=9, utilisation=0).capex_usd == 9 * 30_000 + 2 * 60_000
+def test_hosts_are_costed_per_gpu_share() -> None:
+    # A 2-GPU deployment pays a quarter of an 8-GPU server's price and host power.
+    two = monthly_cost(OWNED, gpus=2, utilisation=0)
+    assert two.capex_usd == 2 * 30_000 + 60_000 / 4
+    assert two.power_usd == pytest.approx(2_000 / 4 / 1000 * 1.4 * 0.12 * 730)
 
 
 def test_already_owned_hardware_counts_only_running_costs() -> None:
