@@ -20,7 +20,14 @@ from planner.costinputs import Acquisition, Provenance, hardware_costs
 from planner.costplan import SelfHosted, compare, hybrid_curve, plan_self_hosted
 from planner.errors import CliError
 from planner.prices.load import api_snapshots
-from planner.prices.overrides import apply_api_overrides, load_overrides
+from planner.prices.overrides import (
+    ApiOverride,
+    HardwareOverride,
+    PriceOverrides,
+    apply_api_overrides,
+    load_overrides,
+    save_overrides,
+)
 from planner.prices.schema import ApiPrice, PriceSnapshot
 from planner.quality import headline
 from planner.recommend import Constraints, deployment_label, recommend
@@ -100,6 +107,17 @@ def add_cost_commands(sub: Any) -> None:
     pr.add_argument("--hardware", action="store_true", help="GPU purchase and rental prices")
     pr.add_argument("--defaults", action="store_true", help="cost-model defaults")
     pr.add_argument("--format", choices=FORMATS, default="table")
+    ed = pr.add_argument_group("your own prices (kept apart from the bundled data)")
+    ed.add_argument("--set-api", metavar="ID", help="override an API's prices (with --input ...)")
+    ed.add_argument("--input", type=float, help="USD per million input tokens")
+    ed.add_argument("--output", type=float, help="USD per million output tokens")
+    ed.add_argument("--cached", type=float, help="USD per million cached input tokens")
+    ed.add_argument("--set-gpu", metavar="GPU", help="override a GPU's prices (--purchase ...)")
+    ed.add_argument("--purchase", type=float, help="USD per GPU")
+    ed.add_argument("--rental", type=float, help="USD per GPU-hour")
+    ed.add_argument("--set-default", metavar="KEY=VALUE", action="append", default=[])
+    ed.add_argument("--overrides", action="store_true", help="show your overrides")
+    ed.add_argument("--reset", action="store_true", help="drop all your overrides")
 
 
 def _workload(args: argparse.Namespace) -> CostWorkload:
@@ -151,8 +169,10 @@ def _snapshot(args: argparse.Namespace, home: Path) -> PriceSnapshot:
 def _costs(
     gpu: Any, args: argparse.Namespace, home: Path
 ) -> tuple[HardwareCosts, list[Provenance]]:
-    saved = load_overrides(home / OVERRIDES_FILE).defaults
-    found = hardware_costs(gpu, _mode(args), _explicit(args), saved)
+    saved = load_overrides(home / OVERRIDES_FILE)
+    found = hardware_costs(
+        gpu, _mode(args), _explicit(args), saved.defaults, saved.hardware.get(gpu.id)
+    )
     if found is None:
         what = "--gpu-hour-price" if args.rent else "--gpu-price"
         raise CliError(f"no dated price for {gpu.name} in the bundled data: give {what}")
@@ -166,7 +186,9 @@ def _apis_for(snapshot: PriceSnapshot, model_id: str) -> list[ApiPrice]:
 
 def run_cost_command(catalog: Catalog, args: argparse.Namespace, home: Path) -> int:
     if args.command == "prices":
-        return _run_prices(args)
+        if _edit_overrides(catalog, args, home):
+            return 0
+        return _run_prices(args, home)
     if args.command == "recommend":
         return _run_recommend(catalog, args, home)
     dep = deployment_from_args(catalog, args)
@@ -436,10 +458,10 @@ def _run_recommend(catalog: Catalog, args: argparse.Namespace, home: Path) -> in
     except ValidationError as exc:
         raise CliError(exc.errors()[0]["msg"]) from None
     explicit = _explicit(args)
-    saved = load_overrides(home / OVERRIDES_FILE).defaults
+    saved = load_overrides(home / OVERRIDES_FILE)
 
     def costs_for(gpu: Any, mode: Acquisition) -> HardwareCosts | None:
-        found = hardware_costs(gpu, mode, explicit, saved)
+        found = hardware_costs(gpu, mode, explicit, saved.defaults, saved.hardware.get(gpu.id))
         return None if found is None else found[0]
 
     rows = []
@@ -498,7 +520,71 @@ def _run_recommend(catalog: Catalog, args: argparse.Namespace, home: Path) -> in
     return 0
 
 
-def _run_prices(args: argparse.Namespace) -> int:
+def _edit_overrides(catalog: Catalog, args: argparse.Namespace, home: Path) -> bool:
+    """Apply `prices --set-... / --reset / --overrides`; False when none was asked for."""
+    path = home / OVERRIDES_FILE
+    if args.reset:
+        save_overrides(path, PriceOverrides())
+        print(f"dropped all overrides in {path}")
+        return True
+    ov = load_overrides(path)
+    changed = False
+    if args.set_api:
+        ids = {p.id for s in api_snapshots().values() for p in s.prices}
+        if args.set_api not in ids:
+            raise CliError(f"unknown API price id '{args.set_api}' (see llm-planner prices)")
+        if args.input is None and args.output is None and args.cached is None:
+            raise CliError("--set-api needs --input, --output and/or --cached")
+        ov = ov.with_api(
+            args.set_api,
+            _validated(
+                ApiOverride,
+                input_usd_per_mtok=args.input,
+                output_usd_per_mtok=args.output,
+                cached_input_usd_per_mtok=args.cached,
+            ),
+        )
+        changed = True
+    if args.set_gpu:
+        if args.purchase is None and args.rental is None:
+            raise CliError("--set-gpu needs --purchase and/or --rental")
+        gpu = catalog.gpu(args.set_gpu)
+        ov = ov.with_hardware(
+            gpu.id,
+            _validated(
+                HardwareOverride, purchase_usd=args.purchase, rental_usd_per_hour=args.rental
+            ),
+        )
+        changed = True
+    for pair in args.set_default:
+        key, _, value = pair.partition("=")
+        from planner.prices.load import cost_defaults
+
+        if key not in cost_defaults():
+            raise CliError(f"unknown cost default '{key}'; keys: {', '.join(cost_defaults())}")
+        try:
+            ov = ov.with_default(key, float(value))
+        except ValueError:
+            raise CliError(f"--set-default takes KEY=NUMBER, not '{pair}'") from None
+        changed = True
+    if changed:
+        save_overrides(path, ov)
+        print(f"saved to {path}")
+    if changed or args.overrides:
+        print(json.dumps(ov.model_dump(mode="json", exclude_none=True), indent=1))
+        return True
+    return False
+
+
+def _validated(cls: Any, **fields: float | None) -> Any:
+    try:
+        return cls(**fields)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise CliError(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}") from None
+
+
+def _run_prices(args: argparse.Namespace, home: Path) -> int:
     from planner.prices.load import cost_defaults, hardware_prices
 
     if args.hardware:
@@ -526,11 +612,7 @@ def _run_prices(args: argparse.Namespace) -> int:
             for d in cost_defaults().values()
         ]
     else:
-        snaps = api_snapshots()
-        if args.snapshot not in snaps:
-            raise CliError(
-                f"unknown price snapshot '{args.snapshot}'; snapshots: {', '.join(snaps)}"
-            )
+        snap = _snapshot(args, home)
         rows = [
             {
                 "id": p.id,
@@ -542,7 +624,7 @@ def _run_prices(args: argparse.Namespace) -> int:
                 "as_of": p.as_of,
                 "source": p.source,
             }
-            for p in snaps[args.snapshot].prices
+            for p in snap.prices
         ]
     if args.format == "json":
         print(json.dumps(rows, indent=1))
@@ -558,4 +640,7 @@ def _run_prices(args: argparse.Namespace) -> int:
         if not (args.hardware or args.defaults):
             snap = api_snapshots()[args.snapshot]
             print(f"\n{snap.title}; as of {snap.as_of}; source: {snap.source}")
+            mine = [r["id"] for r in rows if str(r["source"]).startswith("user override")]
+            if mine:
+                print(f"Your own prices (as of the day you set them): {', '.join(mine)}")
     return 0

@@ -9,6 +9,7 @@ from typing import Literal
 from planner.catalog.schema import GpuSpec
 from planner.cost import HardwareCosts, OwnedCosts, RentedCosts
 from planner.prices.load import cost_defaults, purchase_price, rental_price
+from planner.prices.overrides import HardwareOverride
 from planner.prices.schema import CostDefault
 
 Acquisition = Literal["buy", "rent", "owned"]
@@ -39,6 +40,7 @@ def hardware_costs(
     mode: Acquisition,
     explicit: dict[str, float] | None = None,
     default_overrides: dict[str, float] | None = None,
+    gpu_override: HardwareOverride | None = None,
 ) -> tuple[HardwareCosts, list[Provenance]] | None:
     """Costs of running `gpu` bought, rented or already owned; None when no price is known.
 
@@ -67,10 +69,19 @@ def hardware_costs(
         used.append(_from_default(d, label))
         return d.value
 
+    rental = gpu_override.rental_usd_per_hour if gpu_override else None
+    purchase = gpu_override.purchase_usd if gpu_override else None
     if mode == "rent":
         if "usd_per_gpu_hour" in explicit:
             used.append(_given("GPU-hour price", explicit["usd_per_gpu_hour"], "USD per GPU-hour"))
             return RentedCosts(usd_per_gpu_hour=explicit["usd_per_gpu_hour"]), used
+        if rental is not None:
+            used.append(
+                Provenance(
+                    "GPU-hour price", rental, "USD per GPU-hour", "user override", None, False
+                )
+            )
+            return RentedCosts(usd_per_gpu_hour=rental), used
         hp = rental_price(gpu.id)
         if hp is None:
             return None
@@ -89,6 +100,9 @@ def hardware_costs(
     if "gpu_price_usd" in explicit:
         price = explicit["gpu_price_usd"]
         used.append(_given("GPU price", price, "USD per GPU"))
+    elif purchase is not None:
+        price = purchase
+        used.append(Provenance("GPU price", price, "USD per GPU", "user override", None, False))
     else:
         hp = purchase_price(gpu.id)
         if hp is None and gpu.price_usd is not None:

@@ -56,6 +56,7 @@ class Candidate:
     plan: SelfHosted
     acquisition: Literal["buy", "rent", "owned"]
     why: list[str] = field(default_factory=list)
+    also_engines: list[str] = field(default_factory=list)  # same cost and speed
 
     @property
     def monthly_usd(self) -> float:
@@ -195,6 +196,7 @@ def recommend(
                 continue
             found.append(Candidate(plan, mode))
     found.sort(key=lambda x: (x.monthly_usd, x.tpot_ms))
+    found = _merge_engines(found)
     pareto: list[Candidate] = []
     best_tpot = float("inf")
     for cand in found:  # cheapest first: keep each that is faster than every cheaper one
@@ -204,6 +206,32 @@ def recommend(
     ranked = found[:limit]
     _explain(ranked, pareto)
     return SearchResult(ranked=ranked, pareto=pareto, searched=searched, rejected=rejected)
+
+
+def _merge_engines(found: list[Candidate]) -> list[Candidate]:
+    """One row for engines that give the same deployment the same cost and speed."""
+    out: list[Candidate] = []
+    seen: dict[tuple[object, ...], Candidate] = {}
+    for cand in found:
+        d, p = cand.plan.deployment, cand.plan
+        key = (
+            d.gpu.id,
+            d.gpu_count,
+            d.quant.id,
+            d.tp,
+            d.pp,
+            cand.acquisition,
+            p.replicas,
+            round(p.monthly.total_usd, 2),
+            round(p.point.tpot_ms, 2),
+        )
+        first = seen.get(key)
+        if first is None:
+            seen[key] = cand
+            out.append(cand)
+        else:
+            first.also_engines.append(d.engine.name)
+    return out
 
 
 def _with_bought_extra(plan: SelfHosted, owned: int, buy: HardwareCosts) -> SelfHosted:
@@ -245,6 +273,8 @@ def _explain(ranked: list[Candidate], pareto: list[Candidate]) -> None:
                 + ("; buys the rest" if bought else ": no capital")
             )
         cand.why.append(f"limited by {p.binding}; each step bound by {p.point.bound}")
+        if cand.also_engines:
+            cand.why.append(f"the same with {', '.join(cand.also_engines)}")
 
 
 def deployment_label(dep: Deployment) -> str:
