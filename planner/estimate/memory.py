@@ -320,26 +320,31 @@ def estimate_memory(
 def max_batch(dep: Deployment, wl: Workload) -> int:
     """Most sequences of the workload's length that fit, capped by the engine's default.
 
-    Each GPU's headroom falls linearly with the batch (KV cache and score buffers grow per
-    sequence), so it is solved from two points and then checked."""
+    Each GPU's memory grows linearly with the batch (KV cache, score buffers), so the limit
+    is solved per stage in closed form and then checked at the boundary."""
     seq = wl.seq_tokens
     cap = dep.engine.max_num_seqs
-    one, _ = _stage_rows(dep, 1, seq)
-    two, _ = _stage_rows(dep, 2, seq)
+    terms, _ = _terms(dep, seq)
+    e = dep.engine
     best = cap
-    for r1, r2 in zip(one, two, strict=True):
-        m1 = r1[5] - sum(r1[:4])
-        if m1 < 0:
-            return 0
-        dm = (r2[5] - sum(r2[:4])) - m1
-        if dm < 0:
-            best = min(best, 1 + math.floor(m1 / -dm))
+    for t in terms:
+        base = t.weights_gib + t.act_gib + t.overhead_gib
+        if e.reserve == "fraction-of-free":
+            room = e.memory_fraction * (t.capacity_gib - base)
+            per_seq = t.kv_gib_per_seq + e.memory_fraction * t.act_gib_per_seq
+        else:
+            room = _usable(dep, t, base) - base
+            per_seq = t.kv_gib_per_seq + t.act_gib_per_seq
+        if room < per_seq:
+            return 1 if _fits(dep, 1, seq) else 0
+        if per_seq > 0:
+            best = min(best, math.floor(room / per_seq))
     # Guard the rounding at the boundary: the answer fits and one more does not.
     if not _fits(dep, best, seq):
         best -= 1
     elif best < cap and _fits(dep, best + 1, seq):
         best += 1
-    return best
+    return max(best, 0)
 
 
 def max_context(dep: Deployment, batch: int = 1) -> int:

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
-
 from planner.estimate.efficiency import EfficiencyTable, load_efficiency
 from planner.estimate.inputs import Deployment, Workload
 from planner.estimate.memory import max_batch
 from planner.estimate.speed import factors_for, mean_context
-from planner.estimate.work import decode_work, prefill_work
-from planner.estimate.worksweep import decode_arrays, time_arrays
+from planner.estimate.work import decode_time_fn, decode_work, prefill_work
 
 
 class ServingPoint(NamedTuple):
@@ -102,43 +99,46 @@ def capacity(
 ) -> Capacity:
     """Largest concurrency that fits in memory and meets both latency targets.
 
-    Every concurrency up to the memory limit is evaluated at once (numpy); TTFT and TPOT
-    only grow with concurrency, so the last one inside both targets is the answer."""
+    TTFT and TPOT only grow with concurrency, so the last one inside both targets is found
+    by bisection."""
     table = table or load_efficiency()
     limit = max_batch(dep, Workload(batch="max", input_len=input_len, output_len=output_len))
     if limit < 1:
         return Capacity(None, 0, "memory: the model and one request do not fit")
     f, _ = factors_for(dep, table)
     t_pre = prefill_work(dep, 1, input_len).time_s(f, prefill=True)
-    c = np.arange(1, limit + 1, dtype=np.float64)
-    dec = decode_arrays(dep, c, mean_context(input_len, output_len))
-    t_step = time_arrays(dec, f, False)
+    t_step = decode_time_fn(dep, f, mean_context(input_len, output_len))
     out = max(output_len, 1)
-    tpot_ms = (c * t_pre + out * t_step) / out * 1e3
-    ttft_ms = (t_pre + t_step) * 1e3
-    ok = np.ones(limit, dtype=bool)
-    reasons = []
-    if ttft_target_ms is not None:
-        ok &= ttft_ms <= ttft_target_ms
-        reasons.append((ttft_ms, ttft_target_ms, "time to first token"))
-    if tpot_target_ms is not None:
-        ok &= tpot_ms <= tpot_target_ms
-        reasons.append((tpot_ms, tpot_target_ms, "time per output token"))
-    if not ok[0]:
-        why = next(
-            f"{label} target ({target:g} ms)" for v, target, label in reasons if v[0] > target
-        )
+
+    def missed(c: int) -> str | None:
+        """The first target concurrency `c` misses, if any."""
+        step = t_step(c)
+        if ttft_target_ms is not None and (t_pre + step) * 1e3 > ttft_target_ms:
+            return f"time to first token target ({ttft_target_ms:g} ms)"
+        if tpot_target_ms is not None and (c * t_pre + out * step) / out * 1e3 > tpot_target_ms:
+            return f"time per output token target ({tpot_target_ms:g} ms)"
+        return None
+
+    why = missed(1)
+    if why is not None:
         return Capacity(None, limit, f"{why} missed even by a single request")
-    best = int(np.flatnonzero(ok)[-1]) + 1
+    # Latency only grows with concurrency: bisect for the last concurrency inside the targets.
+    if missed(limit) is None:
+        best = limit
+    else:
+        lo, hi = 1, limit
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if missed(mid) is None:
+                lo = mid
+            else:
+                hi = mid
+        best = lo
     band = table.band(dep.engine.family, "throughput")
     bound = decode_work(dep, best, mean_context(input_len, output_len)).bound(f, prefill=False)
-    point = _point(
-        best, input_len, output_len, t_pre, float(t_step[best - 1]), band.p10, band.p90, bound
-    )
+    point = _point(best, input_len, output_len, t_pre, t_step(best), band.p10, band.p90, bound)
     if best < limit:
-        binding = next(
-            f"{label} target ({target:g} ms)" for v, target, label in reasons if v[best] > target
-        )
+        binding = missed(best + 1) or "latency targets"
     elif limit < dep.engine.max_num_seqs:
         binding = "memory (KV cache for more requests)"
     else:

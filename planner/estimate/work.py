@@ -5,6 +5,7 @@ on precomputed work without re-running the model."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import NamedTuple
 
 from planner.catalog.schema import Precision
@@ -285,3 +286,38 @@ def prefill_work(dep: Deployment, batch: int, input_len: int) -> Work:
         stages=dep.pp,
         quantized=st.quantized,
     )
+
+
+def decode_time_fn(dep: Deployment, f: Factors, context: int) -> Callable[[int], float]:
+    """Seconds of one decode step as a function of the batch: `decode_work(dep, batch,
+    context).time_s(f, False)` with everything that does not depend on the batch worked out
+    once, for searches that try many batch sizes."""
+    st = _static(dep)
+    kv_per_seq = attn_per_seq = 0.0
+    for n, kv_tok, window, dec_coef, _ in st.kinds:
+        span = min(context, window) if window else context
+        kv_per_seq += n * kv_tok * span
+        attn_per_seq += n * dec_coef * span
+    layers = dep.model.num_layers
+    off = st.offloaded / layers
+    tp = dep.tp
+    bw = dep.gpu.bandwidth_gbps * 1e9 * f.bandwidth
+    host_bw = dep.host_bandwidth_gbps * 1e9 * f.bandwidth
+    per_flop = 1 / (st.peak_tflops * 1e12 * f.compute)
+    overhead = layers * f.step_overhead_us_per_layer * 1e-6
+    comm_fixed = 2 * layers * st.comm_latency_s / f.interconnect if tp > 1 else 0.0
+    comm_per_seq = 2 * layers * st.comm_per_token_s / f.interconnect if tp > 1 else 0.0
+    n_exp, k = st.num_experts, min(st.experts_per_token, max(st.num_experts, 1))
+    miss = 1.0 - k / n_exp if n_exp else 0.0
+
+    def t_step(batch: int) -> float:
+        touched = n_exp * (1.0 - miss**batch) if n_exp else 0.0
+        per_layer = st.layer_gpu_bytes + st.expert_layer_bytes * touched
+        kv = batch * kv_per_seq
+        t_mem = (st.gpu_layers * per_layer + st.lm_head_gpu_bytes + kv * (1 - off)) / bw
+        if st.offloaded:
+            t_mem += (st.offloaded * per_layer * tp + kv * off) / host_bw
+        flops = (2.0 * batch * st.decode_params + batch * attn_per_seq * f.attention_penalty) / tp
+        return max(t_mem, flops * per_flop) + overhead + comm_fixed + batch * comm_per_seq
+
+    return t_step
