@@ -276,7 +276,9 @@ def _cost_doc(
 def _compare_doc(cmp: Any) -> dict[str, Any]:
     return {
         "api_monthly_usd": cmp.api_monthly_usd,
+        "api_yearly_usd": cmp.api_monthly_usd * 12,
         "self_monthly_usd": cmp.self_monthly_usd,
+        "self_yearly_usd": cmp.self_monthly_usd * 12,
         "savings_usd": cmp.savings_usd,
         "savings_pct": cmp.savings_pct,
         "savings_range_usd": list(cmp.savings_range_usd),
