@@ -1,0 +1,1 @@
+"""Reports of a plan's scenarios: Markdown, self-contained HTML with inline SVG, CSV."""
