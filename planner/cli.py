@@ -20,6 +20,7 @@ from planner.cli_args import (
     positive,
     positive_float,
 )
+from planner.cli_report import add_report_command, run_report
 from planner.errors import CliError
 from planner.estimate.inputs import PlanInputError
 from planner.prices.load import PriceDataError
@@ -31,6 +32,16 @@ ENV_HOME = "LLM_PLANNER_HOME"
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def state_dir() -> Path:
+    """Recent files and autosaves (under LLM_PLANNER_HOME when it is set)."""
+    override = os.environ.get(ENV_HOME)
+    if override:
+        return Path(override) / "state"
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("llm-planner", appauthor=False))
 
 
 def user_dir() -> Path:
@@ -101,8 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_model.add_argument("--name", help="display name (default: from the file)")
 
     from planner.cli_cost import add_cost_commands
+    from planner.plan.cli import add_plan_command
 
     add_cost_commands(sub)
+    add_plan_command(sub)
+    add_report_command(sub)
 
     v = sub.add_parser("validate", help="compare estimates with the bundled measurements")
     v.add_argument("--format", choices=("table", "json"), default="table")
@@ -134,6 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_catalog(catalog, args, user_dir())
         if args.command == "validate":
             return run_validate(catalog, args)
+        if args.command == "plan":
+            from planner.plan.cli import run_plan
+
+            return run_plan(catalog, args, state_dir(), home=user_dir())
+        if args.command == "report":
+            return run_report(catalog, args)
         if args.command in ("cost", "compare", "recommend", "prices"):
             from planner.cli_cost import run_cost_command
 

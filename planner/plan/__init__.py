@@ -1,0 +1,78 @@
+"""Plan project files (.llmplan): schema, load and save, migrations, recent files, autosave."""
+
+from planner.plan.build import (
+    ScenarioResult,
+    cost_fingerprint,
+    costs_pinned,
+    evaluate,
+    make_scenario,
+    resolve_costs,
+    scenario_catalog,
+    scenario_inputs,
+)
+from planner.plan.io import (
+    MAX_FILE_BYTES,
+    LoadedPlan,
+    PlanFileError,
+    backup_path,
+    check_plan,
+    load_plan,
+    plan_to_json,
+    save_plan,
+)
+from planner.plan.migrate import MIGRATIONS, migrate
+from planner.plan.recent import (
+    MAX_RECENT,
+    RecentFiles,
+    Recovery,
+    autosave,
+    discard_recovery,
+    find_recovery,
+)
+from planner.plan.schema import (
+    FILE_SUFFIX,
+    SCHEMA_VERSION,
+    CostAssumptions,
+    CostSource,
+    EstimatorWorkload,
+    HardwareItem,
+    Plan,
+    PlanCostWorkload,
+    Scenario,
+)
+
+__all__ = [
+    "FILE_SUFFIX",
+    "MAX_FILE_BYTES",
+    "MAX_RECENT",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "CostAssumptions",
+    "CostSource",
+    "EstimatorWorkload",
+    "HardwareItem",
+    "LoadedPlan",
+    "Plan",
+    "PlanCostWorkload",
+    "PlanFileError",
+    "RecentFiles",
+    "Recovery",
+    "Scenario",
+    "ScenarioResult",
+    "autosave",
+    "backup_path",
+    "check_plan",
+    "cost_fingerprint",
+    "costs_pinned",
+    "discard_recovery",
+    "evaluate",
+    "find_recovery",
+    "load_plan",
+    "make_scenario",
+    "migrate",
+    "plan_to_json",
+    "resolve_costs",
+    "save_plan",
+    "scenario_catalog",
+    "scenario_inputs",
+]
