@@ -103,14 +103,24 @@ def _from_plan(
     if not 0 <= index < len(plan.scenarios):
         raise CliError(f"{path} has {len(plan.scenarios)} scenario(s); --scenario {scenario}")
     chosen = plan.scenarios[index]
-    dep, wl, _, _ = scenario_inputs(catalog, chosen)
-    if dep.engine.id != engine:
+    dep, wl, cost_wl, costs = scenario_inputs(catalog, chosen)
+    gpu_count = dep.gpu_count
+    if cost_wl is not None and costs is not None:
+        # A plan sized for a monthly volume runs as many replicas as its peak needs.
+        from planner.costplan import NoCapacityError, plan_self_hosted
+
+        try:
+            sized = plan_self_hosted(dep, cost_wl, costs)
+            gpu_count = max(gpu_count, sized.gpus)
+        except NoCapacityError:
+            pass
+    if dep.engine.id != engine or gpu_count != dep.gpu_count:
         dep = build_deployment(
             scenario_catalog(catalog, chosen),
             dep.model,
             dep.quant,
             dep.gpu,
-            dep.gpu_count,
+            gpu_count,
             engine,
             tp=dep.tp,
             pp=dep.pp,

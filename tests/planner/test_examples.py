@@ -36,3 +36,22 @@ def test_example_plan_compares_scout_and_maverick_against_a_50k_api_bill() -> No
 def test_example_plan_reports_as_html() -> None:
     html = render_plan(bundled_catalog(), EXAMPLE, "html")
     assert "Example Enterprise" in html and html.count("<svg") == 4
+
+
+def test_launch_from_the_example_plan_runs_its_sized_replicas(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cli_runner import run_cli
+
+    from planner.costplan import plan_self_hosted
+    from planner.plan.build import scenario_inputs
+
+    scenario = load_plan(EXAMPLE, backup=False).plan.scenarios[0]
+    dep, _, cwl, costs = scenario_inputs(bundled_catalog(), scenario)
+    assert cwl is not None and costs is not None
+    replicas = plan_self_hosted(dep, cwl, costs).replicas
+    rc, out, _ = run_cli(capsys, "launch", str(EXAMPLE), "--scenario", "1", "--engine", "k8s")
+    assert rc == 0
+    assert f"replicas: {replicas}" in out and 'nvidia.com/gpu: "2"' in out
+    rc, out, _ = run_cli(capsys, "launch", str(EXAMPLE), "--scenario", "2", "--engine", "vllm")
+    assert rc == 0 and "--tensor-parallel-size 8" in out
