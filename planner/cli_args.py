@@ -69,3 +69,31 @@ def add_deployment_args(e: argparse.ArgumentParser) -> None:
         type=positive,
         help="tokens per forward pass (vLLM --max-num-batched-tokens, llama.cpp -ub)",
     )
+
+
+def add_cost_args(p: argparse.ArgumentParser, title: str, snapshot_help: str) -> None:
+    """How the hardware is paid for and the prices that override the bundled ones."""
+    g = p.add_argument_group(title)
+    mode = g.add_mutually_exclusive_group()
+    mode.add_argument("--rent", action="store_true", help="rent GPUs by the hour")
+    mode.add_argument("--already-owned", action="store_true", help="count running costs only")
+    g.add_argument("--gpu-price", type=positive_float, help="purchase price per GPU, USD")
+    g.add_argument("--gpu-hour-price", type=positive_float, help="rental per GPU-hour, USD")
+    g.add_argument("--server-price", type=float, help="host server per node, USD")
+    g.add_argument("--years", type=positive_float, help="amortisation years")
+    g.add_argument("--cost-of-capital", type=float, help="per year, e.g. 0.08")
+    g.add_argument("--electricity", type=float, help="USD per kWh")
+    g.add_argument("--pue", type=positive_float)
+    g.add_argument("--ops-share", type=float, help="operations per year, share of capital")
+    g.add_argument("--staff-per-year", type=float, help="staff cost per year, USD")
+    g.add_argument("--colocation", type=float, help="USD per kW-month")
+    g.add_argument("--snapshot", default="current", help=snapshot_help)
+
+
+def add_traffic_args(g: argparse._ArgumentGroup) -> None:
+    """The shape of a month's traffic and its latency targets (not its volume or lengths)."""
+    g.add_argument("--cached-share", type=float, default=0.0, help="input an API bills as cached")
+    g.add_argument("--peak-to-average", type=positive_float, default=2.0, help="(default 2)")
+    g.add_argument("--active-hours", type=positive_float, default=24.0, help="a day (24)")
+    g.add_argument("--ttft-ms", type=positive_float, help="time to first token target")
+    g.add_argument("--tpot-ms", type=positive_float, help="time per output token target")

@@ -11,7 +11,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from planner.catalog.load import Catalog
-from planner.cli_args import add_deployment_args, non_negative, positive, positive_float
+from planner.cli_args import (
+    add_cost_args,
+    add_deployment_args,
+    add_traffic_args,
+    non_negative,
+    positive,
+    positive_float,
+)
 from planner.cli_costdoc import cost_doc, format_cost, print_compare
 from planner.cli_estimate import deployment_from_args
 from planner.cli_prices import OVERRIDES_FILE, snapshot_with_overrides
@@ -34,29 +41,15 @@ def _add_workload_args(p: argparse.ArgumentParser) -> None:
     volume.add_argument("--requests-per-month", type=positive_float)
     g.add_argument("--input-tokens", type=non_negative, default=2000, help="per request (2000)")
     g.add_argument("--output-tokens", type=positive, default=500, help="per request (500)")
-    g.add_argument("--cached-share", type=float, default=0.0, help="input an API bills as cached")
-    g.add_argument("--peak-to-average", type=positive_float, default=2.0, help="(default 2)")
-    g.add_argument("--active-hours", type=positive_float, default=24.0, help="a day (24)")
-    g.add_argument("--ttft-ms", type=positive_float, help="time to first token target")
-    g.add_argument("--tpot-ms", type=positive_float, help="time per output token target")
+    add_traffic_args(g)
 
 
 def _add_cost_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("costs (defaults: bundled, dated prices; see `llm-planner prices`)")
-    mode = g.add_mutually_exclusive_group()
-    mode.add_argument("--rent", action="store_true", help="rent GPUs by the hour")
-    mode.add_argument("--already-owned", action="store_true", help="count running costs only")
-    g.add_argument("--gpu-price", type=positive_float, help="purchase price per GPU, USD")
-    g.add_argument("--gpu-hour-price", type=positive_float, help="rental per GPU-hour, USD")
-    g.add_argument("--server-price", type=float, help="host server per node, USD")
-    g.add_argument("--years", type=positive_float, help="amortisation years")
-    g.add_argument("--cost-of-capital", type=float, help="per year, e.g. 0.08")
-    g.add_argument("--electricity", type=float, help="USD per kWh")
-    g.add_argument("--pue", type=positive_float)
-    g.add_argument("--ops-share", type=float, help="operations per year, share of capital")
-    g.add_argument("--staff-per-year", type=float, help="staff cost per year, USD")
-    g.add_argument("--colocation", type=float, help="USD per kW-month")
-    g.add_argument("--snapshot", default="current", help="API price snapshot (current)")
+    add_cost_args(
+        p,
+        "costs (defaults: bundled, dated prices; see `llm-planner prices`)",
+        "API price snapshot (current)",
+    )
 
 
 def add_cost_commands(sub: Any) -> None:

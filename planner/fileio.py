@@ -9,12 +9,18 @@ from pathlib import Path
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write to a temp file in the same folder, fsync, then rename over the target."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+    """`atomic_write_text` for bytes; `mode` defaults to the target's, or the umask's."""
     path = Path(path)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
+    if mode is None:
+        mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)

@@ -16,7 +16,14 @@ from pydantic import ValidationError
 
 from planner.catalog.load import Catalog
 from planner.catalog.resolve import UnknownNameError
-from planner.cli_args import add_deployment_args, non_negative, positive, positive_float
+from planner.cli_args import (
+    add_cost_args,
+    add_deployment_args,
+    add_traffic_args,
+    non_negative,
+    positive,
+    positive_float,
+)
 from planner.cost import CostWorkload
 from planner.errors import CliError
 from planner.estimate.inputs import PlanInputError
@@ -53,27 +60,13 @@ def add_plan_command(sub: Any) -> None:
     volume = w.add_mutually_exclusive_group()
     volume.add_argument("--tokens-per-month", type=positive_float, help="adds a cost workload")
     volume.add_argument("--requests-per-month", type=positive_float, help="adds a cost workload")
-    w.add_argument("--cached-share", type=float, default=0.0, help="input an API bills as cached")
-    w.add_argument("--peak-to-average", type=positive_float, default=2.0, help="(default 2)")
-    w.add_argument("--active-hours", type=positive_float, default=24.0, help="a day (24)")
-    w.add_argument("--ttft-ms", type=positive_float, help="time to first token target")
-    w.add_argument("--tpot-ms", type=positive_float, help="time per output token target")
-    c = n.add_argument_group("costs (defaults: bundled, dated prices, pinned in the plan)")
-    mode = c.add_mutually_exclusive_group()
-    mode.add_argument("--rent", action="store_true", help="rent GPUs by the hour")
-    mode.add_argument("--already-owned", action="store_true", help="count running costs only")
-    c.add_argument("--gpu-price", type=positive_float, help="purchase price per GPU, USD")
-    c.add_argument("--gpu-hour-price", type=positive_float, help="rental per GPU-hour, USD")
-    c.add_argument("--server-price", type=float, help="host server per node, USD")
-    c.add_argument("--years", type=positive_float, help="amortisation years")
-    c.add_argument("--cost-of-capital", type=float, help="per year, e.g. 0.08")
-    c.add_argument("--electricity", type=float, help="USD per kWh")
-    c.add_argument("--pue", type=positive_float)
-    c.add_argument("--ops-share", type=float, help="operations per year, share of capital")
-    c.add_argument("--staff-per-year", type=float, help="staff cost per year, USD")
-    c.add_argument("--colocation", type=float, help="USD per kW-month")
-    c.add_argument("--snapshot", default="current", help="API price snapshot to embed (current)")
-    c.add_argument("--api", help="API price id to compare with (default: cheapest closed)")
+    add_traffic_args(w)
+    add_cost_args(
+        n,
+        "costs (defaults: bundled, dated prices, pinned in the plan)",
+        "API price snapshot to embed (current)",
+    )
+    n.add_argument("--api", help="API price id to compare with (default: cheapest closed)")
 
     s = psub.add_parser("show", help="a plan's scenarios with their estimates and costs")
     s.add_argument("file", type=Path)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from planner import __version__
-from planner.fileio import atomic_write_text
+from planner.fileio import atomic_write_bytes, atomic_write_text
 from planner.plan.migrate import OLDEST, MigrationError, migrate
 from planner.plan.schema import SCHEMA_VERSION, Plan
 
@@ -161,18 +159,7 @@ def read_limited(path: Path) -> bytes:
 def _write_backup(path: Path, data: bytes) -> Path:
     """Copy the original bytes to `<name>.bak` atomically, with the original's permissions."""
     bak = backup_path(path)
-    mode = path.stat().st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=f".{bak.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, bak)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(bak, data, mode=path.stat().st_mode & 0o7777)
     return bak
 
 
