@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model.add_argument("--name", help="display name (default: from the file)")
 
     from planner.cli_cost import add_cost_commands
+    from planner.hardware.cli import add_detect_command
     from planner.launch.cli import add_launch_command
     from planner.plan.cli import add_plan_command
 
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_plan_command(sub)
     add_report_command(sub)
     add_launch_command(sub)
+    add_detect_command(sub)
 
     v = sub.add_parser("validate", help="compare estimates with the bundled measurements")
     v.add_argument("--format", choices=("table", "json"), default="table")
@@ -156,6 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_plan(catalog, args, state_dir(), home=user_dir())
         if args.command == "report":
             return run_report(catalog, args)
+        if args.command == "detect":
+            from planner.hardware.cli import run_detect
+
+            return run_detect(catalog, args)
         if args.command == "launch":
             from planner.launch.cli import run_launch
 
