@@ -492,3 +492,11 @@ def test_estimate_sweep_lists_each_concurrency(capsys: pytest.CaptureFixture[str
 
 def test_estimate_sweep_rejects_bad_lists(capsys: pytest.CaptureFixture[str]) -> None:
     assert_one_line_error(*run_cli(capsys, *est("Llama 3.1 8B", "bf16", "H100"), "--sweep", "1,x"))
+
+
+def test_detect_reports_this_machine_without_failing(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run_cli(capsys, "detect", "--format", "json", "--timeout", "3")
+    assert rc == 0
+    doc = json.loads(out)
+    assert doc["host"]["ram_total_gib"] > 0 and isinstance(doc["gpus"], list)
+    assert doc["notes"]  # every probe says what it found or why it found nothing
