@@ -118,9 +118,9 @@ def peak_tflops(dep: Deployment) -> float:
 
 
 class _Static(NamedTuple):
-    """What a deployment's passes share, computed once per deployment object."""
+    """What a deployment's passes share, computed once per model, format, GPU and layout."""
 
-    dep: Deployment
+    tp: int
     layer_gpu_bytes: float  # one layer's non-expert bytes per GPU
     expert_layer_bytes: float  # one touched expert's bytes per GPU, averaged over layers
     gpu_layers: int
@@ -142,13 +142,31 @@ class _Static(NamedTuple):
     quantized: bool
 
 
-_STATIC: dict[int, _Static] = {}
+_STATIC: dict[tuple[object, ...], tuple[tuple[object, ...], _Static]] = {}
+
+
+def _static_key(dep: Deployment) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """(key, the objects its ids stand for). Deployments that differ only in what the work
+    of a pass does not depend on (the engine's memory settings) share their statics."""
+    refs: tuple[object, ...] = (dep.model, dep.quant, dep.kv_quant, dep.gpu)
+    key = (
+        *(id(r) for r in refs),
+        dep.tp,
+        dep.pp,
+        dep.ep,
+        dep.gpu_layers,
+        dep.chunk_tokens,
+        dep.engine.family == "llama.cpp",
+        dep.host_bandwidth_gbps,
+    )
+    return key, refs
 
 
 def _static(dep: Deployment) -> _Static:
-    hit = _STATIC.get(id(dep))
-    if hit is not None and hit.dep is dep:
-        return hit
+    key, refs = _static_key(dep)
+    hit = _STATIC.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], refs, strict=True)):
+        return hit[1]
     if len(_STATIC) > 4096:
         _STATIC.clear()
     m = dep.model
@@ -183,7 +201,7 @@ def _static(dep: Deployment) -> _Static:
         kinds.append((n, 2.0 * kv_heads * m.head_dim * kv_b, window, coef, coef))
     link_gbps, latency = link_gbps_per_direction(dep.gpu)
     st = _Static(
-        dep=dep,
+        tp=tp,
         layer_gpu_bytes=wb.layer_non_expert / tp,
         expert_layer_bytes=wb.expert * wb.num_moe_layers / max(wb.num_layers, 1) / expert_div,
         gpu_layers=m.num_layers - dep.offloaded_layers,
@@ -204,7 +222,7 @@ def _static(dep: Deployment) -> _Static:
         overlap=LLAMA_CPP_UBATCHES_PER_BATCH if dep.engine.family == "llama.cpp" else 1_000_000,
         quantized=dep.quant.family != "float" and dep.quant.compute_precision in ("fp16", "bf16"),
     )
-    _STATIC[id(dep)] = st
+    _STATIC[key] = (refs, st)
     return st
 
 
@@ -214,7 +232,7 @@ def _weights_read(st: _Static, tokens: int) -> tuple[float, float]:
     per_layer = st.layer_gpu_bytes + st.expert_layer_bytes * touched
     return (
         st.gpu_layers * per_layer + st.lm_head_gpu_bytes,
-        st.offloaded * per_layer * st.dep.tp,
+        st.offloaded * per_layer * st.tp,
     )
 
 
