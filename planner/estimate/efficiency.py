@@ -55,9 +55,23 @@ class EfficiencyTable(BaseModel):
     )
     bands: dict[str, dict[str, Band]] = Field(description="engine family -> metric -> band")
     default_band: dict[str, Band] = Field(description="metric -> band for unseen families")
+    calibrated: dict[str, str] = Field(
+        default_factory=dict,
+        description="'family:class' -> how local measurements calibrated its factors",
+    )
+    local_factors: dict[str, Factors] = Field(
+        default_factory=dict,
+        description="'family:class' -> calibrated factors (that class only, never borrowed)",
+    )
+    class_bands: dict[str, dict[str, Band]] = Field(
+        default_factory=dict, description="'family:class' -> metric -> band (calibrated)"
+    )
 
     def lookup(self, family: str, hw_class: str) -> tuple[Factors, str]:
         """Factors for a family and class, with how they were chosen (for provenance)."""
+        local = self.local_factors.get(f"{family}:{hw_class}")
+        if local is not None:
+            return local, self.calibrated[f"{family}:{hw_class}"]
         by_class = self.factors.get(family) or self.factors["default"]
         if hw_class in by_class:
             return by_class[hw_class], f"fitted: {family} on {hw_class}"
@@ -71,7 +85,11 @@ class EfficiencyTable(BaseModel):
         cls, f = next(iter(by_class.items()))
         return f, f"{family} on {cls} (no measurements on {hw_class})"
 
-    def band(self, family: str, metric: str) -> Band:
+    def band(self, family: str, metric: str, hw_class: str | None = None) -> Band:
+        if hw_class is not None:
+            local = self.class_bands.get(f"{family}:{hw_class}", {}).get(metric)
+            if local is not None:
+                return local
         return self.bands.get(family, {}).get(metric) or self.default_band[metric]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from planner.estimate.efficiency import EfficiencyTable, load_efficiency
+from planner.estimate.efficiency import EfficiencyTable, hardware_class, load_efficiency
 from planner.estimate.inputs import Deployment, Workload
 from planner.estimate.memory import max_batch
 from planner.estimate.speed import factors_for, mean_context
@@ -42,7 +42,7 @@ def serving_point(
     f, _ = factors_for(dep, table)
     t_pre = prefill_work(dep, 1, input_len).time_s(f, prefill=True)
     dec = decode_work(dep, concurrency, mean_context(input_len, output_len))
-    band = table.band(dep.engine.family, "throughput")
+    band = table.band(dep.engine.family, "throughput", hardware_class(dep.gpu))
     return _point(
         concurrency,
         input_len,
@@ -134,7 +134,7 @@ def capacity(
             else:
                 hi = mid
         best = lo
-    band = table.band(dep.engine.family, "throughput")
+    band = table.band(dep.engine.family, "throughput", hardware_class(dep.gpu))
     bound = decode_work(dep, best, mean_context(input_len, output_len)).bound(f, prefill=False)
     point = _point(best, input_len, output_len, t_pre, t_step(best), band.p10, band.p90, bound)
     if best < limit:

@@ -106,6 +106,11 @@ def _values(
     }
 
 
+def _bands(dep: Deployment, table: EfficiencyTable) -> dict[str, Band]:
+    cls = hardware_class(dep.gpu)
+    return {name: table.band(dep.engine.family, metric, cls) for name, metric in BAND_OF.items()}
+
+
 def factors_for(dep: Deployment, table: EfficiencyTable | None = None) -> tuple[Factors, str]:
     table = table or load_efficiency()
     return table.lookup(dep.engine.family, hardware_class(dep.gpu))
@@ -128,7 +133,7 @@ def estimate_speed(
     """
     table = table or load_efficiency()
     f, basis = factors or factors_for(dep, table)
-    bands = {name: table.band(dep.engine.family, metric) for name, metric in BAND_OF.items()}
+    bands = _bands(dep, table)
     return _speed(dep, batch, input_len, output_len, f, basis, bands, concurrent)
 
 
@@ -192,7 +197,7 @@ def speed_sweep(
         return []
     table = table or load_efficiency()
     f, basis = factors_for(dep, table)
-    bands = {name: table.band(dep.engine.family, metric) for name, metric in BAND_OF.items()}
+    bands = _bands(dep, table)
     b = np.asarray(concurrencies, dtype=np.float64)
     pre = prefill_arrays(dep, b, input_len)
     dec = decode_arrays(dep, b, mean_context(input_len, output_len))
