@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=concurrency_list,
         help="also estimate at each of these concurrencies (default 1,2,4,...,256)",
     )
+    e.add_argument(
+        "--calibration", type=Path, help="apply a calibration file (llm-planner calibrate)"
+    )
     e.add_argument("--scenarios", type=Path, help="batch mode: a scenario CSV (see README)")
     e.add_argument("--out", type=Path, help="batch mode: output CSV (default: standard output)")
     e.add_argument("--format", choices=("table", "json"), default="table")
@@ -111,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model.add_argument("path", type=Path)
     add_model.add_argument("--name", help="display name (default: from the file)")
 
+    from planner.cli_calibrate import add_calibrate_command
     from planner.cli_cost import add_cost_commands
     from planner.hardware.cli import add_detect_command
     from planner.launch.cli import add_launch_command
@@ -121,6 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_command(sub)
     add_launch_command(sub)
     add_detect_command(sub)
+    add_calibrate_command(sub)
 
     v = sub.add_parser("validate", help="compare estimates with the bundled measurements")
     v.add_argument("--format", choices=("table", "json"), default="table")
@@ -158,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_plan(catalog, args, state_dir(), home=user_dir())
         if args.command == "report":
             return run_report(catalog, args)
+        if args.command == "calibrate":
+            from planner.cli_calibrate import run_calibrate
+
+            return run_calibrate(catalog, args)
         if args.command == "detect":
             from planner.hardware.cli import run_detect
 

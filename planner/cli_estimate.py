@@ -81,8 +81,13 @@ def run_estimate(catalog: Catalog, args: argparse.Namespace) -> int:
         raise CliError("missing --model and --gpu (or give --scenarios FILE)")
     dep = deployment_from_args(catalog, args)
     wl = make_workload(args.batch, args.input_tokens, args.output_tokens, args.context)
-    est = estimate(dep, wl)
-    points = list(zip(args.sweep, sweep(dep, wl, args.sweep), strict=True)) if args.sweep else []
+    from planner.cli_calibrate import calibrated_table
+
+    table = calibrated_table(args.calibration)
+    est = estimate(dep, wl, table)
+    points = (
+        list(zip(args.sweep, sweep(dep, wl, args.sweep, table), strict=True)) if args.sweep else []
+    )
     if args.format == "json":
         doc = estimate_to_dict(est)
         if points:

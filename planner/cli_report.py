@@ -11,6 +11,7 @@ from planner.catalog.load import Catalog
 from planner.cli_args import positive
 from planner.costinputs import Provenance
 from planner.errors import CliError
+from planner.estimate.efficiency import EfficiencyTable, load_efficiency
 from planner.fileio import atomic_write_text
 from planner.plan.build import scenario_inputs
 from planner.plan.io import PlanFileError, load_plan
@@ -27,7 +28,9 @@ def add_report_command(sub: Any) -> None:
     r.add_argument("--out", type=Path, help="write here (default: standard output)")
 
 
-def scenario_report(catalog: Catalog, scenario: Scenario) -> ScenarioReport:
+def scenario_report(
+    catalog: Catalog, scenario: Scenario, table: EfficiencyTable | None = None
+) -> ScenarioReport:
     """The report content of one plan scenario, from what the file holds."""
     dep, wl, cost_wl, costs = scenario_inputs(catalog, scenario)
     provenance = [
@@ -41,7 +44,19 @@ def scenario_report(catalog: Catalog, scenario: Scenario) -> ScenarioReport:
         cost_wl,
         (costs, provenance) if costs is not None else None,
         scenario.price_snapshot,
+        table,
     )
+
+
+def plan_table(plan: Any) -> EfficiencyTable:
+    """The efficiency factors with the calibrations stored in the plan applied."""
+    from planner.calibrate import Calibration, apply_calibration
+
+    table = load_efficiency()
+    extra = getattr(plan, "model_extra", None) or {}
+    for raw in extra.get("calibrations", []):
+        table = apply_calibration(table, Calibration.model_validate(raw))
+    return table
 
 
 def render_plan(catalog: Catalog, path: Path, fmt: str, only: int | None = None) -> str:
@@ -56,7 +71,8 @@ def render_plan(catalog: Catalog, path: Path, fmt: str, only: int | None = None)
                 f"{path} has {len(scenarios)} scenario(s); --scenario {only} is past them"
             )
         scenarios = [scenarios[only - 1]]
-    reports = [scenario_report(catalog, s) for s in scenarios]
+    table = plan_table(plan)
+    reports = [scenario_report(catalog, s, table) for s in scenarios]
     if fmt == "csv":
         return to_csv(reports)
     title = plan.title or path.stem

@@ -20,6 +20,7 @@ from planner.catalog.schema import EngineSpec, GpuSpec, ModelSpec
 from planner.cost import CostWorkload, HardwareCosts, api_monthly_cost
 from planner.costinputs import Provenance, hardware_costs
 from planner.costplan import ApiComparison, SelfHosted, compare, plan_self_hosted
+from planner.estimate.efficiency import EfficiencyTable
 from planner.estimate.inputs import Deployment, PlanInputError, Workload
 from planner.estimate.scenario import Estimate, build_deployment, estimate
 from planner.plan.schema import (
@@ -270,10 +271,13 @@ class ScenarioResult:
     cost_note: str | None  # why there is no cost, when the scenario asks for one
 
 
-def evaluate(catalog: Catalog, scenario: Scenario) -> ScenarioResult:
-    """Estimate the scenario (and cost it). Raises PlanInputError / UnknownNameError."""
+def evaluate(
+    catalog: Catalog, scenario: Scenario, table: EfficiencyTable | None = None
+) -> ScenarioResult:
+    """Estimate the scenario (and cost it) with `table`'s factors (default: the bundled
+    ones). Raises PlanInputError / UnknownNameError."""
     dep, wl, cwl, costs = scenario_inputs(catalog, scenario)
-    est = estimate(dep, wl)
+    est = estimate(dep, wl, table)
     plan: SelfHosted | None = None
     api: ApiPrice | None = None
     cmp: ApiComparison | None = None
@@ -285,7 +289,7 @@ def evaluate(catalog: Catalog, scenario: Scenario) -> ScenarioResult:
             note = f"no dated price for {dep.gpu.name}: set {what} for it"
         else:
             try:
-                plan = plan_self_hosted(dep, cwl, costs)
+                plan = plan_self_hosted(dep, cwl, costs, table)
             except PlanInputError as exc:  # NoCapacityError among them
                 note = str(exc)
             if plan is not None:

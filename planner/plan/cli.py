@@ -213,10 +213,13 @@ def _result_doc(result: ScenarioResult) -> dict[str, Any]:
 
 
 def _evaluate(catalog: Catalog, plan: Plan) -> list[ScenarioResult | str]:
+    from planner.cli_report import plan_table
+
+    table = plan_table(plan)  # with the calibrations the plan stores
     out: list[ScenarioResult | str] = []
     for s in plan.scenarios:
         try:
-            out.append(evaluate(catalog, s))
+            out.append(evaluate(catalog, s, table))
         except (PlanInputError, UnknownNameError) as exc:
             out.append(str(exc))
     return out

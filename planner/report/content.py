@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from planner.cost import CostWorkload, HardwareCosts
 from planner.costinputs import Provenance
 from planner.costplan import ApiComparison, NoCapacityError, SelfHosted, compare, plan_self_hosted
+from planner.estimate.efficiency import EfficiencyTable
 from planner.estimate.inputs import Deployment, Workload
 from planner.estimate.scenario import Estimate, estimate, sweep
 from planner.prices.schema import ApiPrice, PriceSnapshot
@@ -75,8 +76,9 @@ def build_scenario_report(
     cost_wl: CostWorkload | None = None,
     costs: tuple[HardwareCosts, list[Provenance]] | None = None,
     snapshot: PriceSnapshot | None = None,
+    table: EfficiencyTable | None = None,
 ) -> ScenarioReport:
-    est = estimate(dep, wl)
+    est = estimate(dep, wl, table)
     points = [
         (
             c,
@@ -84,7 +86,7 @@ def build_scenario_report(
             s.low["output_tokens_per_s_total"],
             s.high["output_tokens_per_s_total"],
         )
-        for c, s in zip(SWEEP, sweep(dep, wl, SWEEP), strict=True)
+        for c, s in zip(SWEEP, sweep(dep, wl, SWEEP, table), strict=True)
         if s is not None
     ]
     rep = ScenarioReport(name, dep, wl, est, points, cost_wl, snapshot=snapshot)
@@ -98,7 +100,7 @@ def build_scenario_report(
             for p in provenance
         ]
         try:
-            rep.plan = plan_self_hosted(dep, cost_wl, hw)
+            rep.plan = plan_self_hosted(dep, cost_wl, hw, table)
         except NoCapacityError as exc:
             rep.plan_error = str(exc)
         if rep.plan is not None and snapshot is not None:

@@ -108,3 +108,96 @@ def test_calibration_narrows_the_band_and_round_trips(tmp_path: Path) -> None:
         load_calibration(tmp_path / "bad.json")
     with pytest.raises(CalibrationError, match="no such"):
         load_calibration(tmp_path / "missing.json")
+
+
+def test_estimate_with_a_calibration_file_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from cli_runner import run_cli
+
+    dep = _dep(SETUPS[0])
+    est = estimate_speed(dep, 1, 0, 128, table=TABLE).decode_tokens_per_s
+    m = Measurement(dep, 1, 0, 128, "decode_tokens_per_s", est * 0.8, "bench.md:1", 1, False)
+    path = tmp_path / "cal.json"
+    save_calibration(path, fit_calibration([m], TABLE, "2026-11-20"))
+    argv = [
+        "estimate",
+        "--model",
+        "llama-3.1-8b",
+        "--quant",
+        "q4_k_m",
+        "--gpu",
+        "rtx-4080",
+        "--engine",
+        "llama.cpp",
+        "--input-tokens",
+        "0",
+        "--output-tokens",
+        "128",
+    ]
+    rc, out, _ = run_cli(capsys, *argv, "--format", "json", "--calibration", str(path))
+    doc = json.loads(out)
+    assert rc == 0 and doc["basis"] == "calibrated from 1 measurement on 2026-11-20"
+    assert doc["speed"]["decode_tokens_per_s"]["value"] == pytest.approx(est * 0.8, rel=0.01)
+    rc, out, _ = run_cli(capsys, *argv, "--format", "json")
+    assert json.loads(out)["basis"].startswith("fitted")  # off: the bundled factors
+    rc, _, err = run_cli(capsys, *argv, "--calibration", str(tmp_path / "none.json"))
+    assert rc == 2 and "no such calibration file" in err
+
+
+SAMPLE = (
+    Path(__file__).resolve().parents[1]
+    / "data/benchsamples/llama-bench/DOCS-EXAMPLE_rtx4080_qwen2.5-7b-q4km_b5163.json"
+)
+
+
+def test_calibrate_command_on_a_real_llama_bench_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import shutil
+
+    from cli_runner import run_cli
+
+    cal_file = tmp_path / "rtx4080.json"
+    plan = tmp_path / "p.llmplan"
+    example = Path(__file__).resolve().parents[2] / "resources/examples/enterprise-llama4.llmplan"
+    shutil.copy(example, plan)
+    rc, out, _ = run_cli(
+        capsys,
+        "calibrate",
+        str(SAMPLE),
+        "--save",
+        str(cal_file),
+        "--plan",
+        str(plan),
+        "--format",
+        "json",
+    )
+    assert rc == 0
+    doc = json.loads(out)
+    rows = doc["measurements"]
+    assert {r["metric"] for r in rows} == {"prefill_tokens_per_s", "decode_tokens_per_s"}
+    for r in rows:
+        assert r["calibrated"] == pytest.approx(r["measured"], rel=0.05)
+    assert "effective bandwidth" in doc["implications"][0]
+    assert load_calibration(cal_file).entries[0].hw_class == "nvidia-gddr-consumer"
+    # The plan keeps it, so its report reproduces the calibrated numbers.
+    from planner.cli_report import plan_table
+    from planner.plan.io import load_plan
+
+    table = plan_table(load_plan(plan, backup=False).plan)
+    assert "llama.cpp:nvidia-gddr-consumer" in table.calibrated
+
+
+def test_calibrate_needs_what_the_file_does_not_say(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli_runner import run_cli
+
+    junk = tmp_path / "notes.txt"
+    junk.write_text("hello, this is not a benchmark\n")
+    rc, _, err = run_cli(capsys, "calibrate", str(junk))
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "not a recognised" in err

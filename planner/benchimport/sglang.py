@@ -1,0 +1,94 @@
+"""SGLang `python -m sglang.bench_serving`: the printed summary and the --output-file JSONL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from planner.benchimport.model import BenchRow, ImportedRun, finish, num, short, text_of, whole
+from planner.benchimport.serving import Serving, rate, serving_rows, summary_blocks
+
+TOOL = "sglang bench_serving"
+ENGINE = "sglang"
+
+
+def is_result(d: Mapping[str, object]) -> bool:
+    """A bench_serving result object (vLLM's saved results carry model_id/date instead)."""
+    if "total_output_tokens_retokenized" in d:
+        return True
+    return (
+        "output_throughput" in d
+        and "model_id" not in d
+        and any(k in d for k in ("mean_e2e_latency_ms", "median_e2e_latency_ms", "median_itl_ms"))
+    )
+
+
+def parse_results(records: Sequence[Mapping[str, object]], name: str, fmt: str) -> ImportedRun:
+    rows: list[BenchRow] = []
+    notes: list[str] = []
+    for i, d in enumerate(records, start=1):
+        s = Serving(
+            model=text_of(d.get("model_id"))
+            or text_of(d.get("model_path"))
+            or text_of(d.get("model")),
+            backend=text_of(d.get("backend")),
+            request_rate=rate(d.get("request_rate")),
+            max_concurrency=whole(d.get("max_concurrency")) or None,
+            num_prompts=whole(d.get("num_prompts")),
+            completed=whole(d.get("completed")),
+            duration_s=num(d.get("duration")),
+            total_input=whole(d.get("total_input_tokens")),
+            total_output=whole(d.get("total_output_tokens")),
+            output_throughput=num(d.get("output_throughput")),
+            mean_ttft_ms=num(d.get("mean_ttft_ms")),
+            median_ttft_ms=num(d.get("median_ttft_ms")),
+            mean_tpot_ms=num(d.get("mean_tpot_ms")),
+            mean_itl_ms=num(d.get("mean_itl_ms")),
+            median_itl_ms=num(d.get("median_itl_ms")),
+            mean_e2e_ms=num(d.get("mean_e2e_latency_ms")),
+            concurrency=num(d.get("concurrency")),
+            tp=whole(d.get("tp_size") or d.get("tp")) or None,
+        )
+        dataset = text_of(d.get("dataset_name"))
+        if dataset:
+            s.notes.append(f"dataset {dataset}")
+        raw = short(
+            ", ".join(
+                f"{k}={d[k]}"
+                for k in (
+                    "backend",
+                    "dataset_name",
+                    "request_rate",
+                    "max_concurrency",
+                    "completed",
+                    "output_throughput",
+                    "median_ttft_ms",
+                    "median_itl_ms",
+                )
+                if k in d
+            )
+        )
+        rows += serving_rows(s, ENGINE, f"record {i}", raw, notes)
+    return finish(TOOL, fmt, name, rows, notes)
+
+
+def parse_printed(text: str, name: str) -> ImportedRun:
+    rows: list[BenchRow] = []
+    notes: list[str] = []
+    for s, _labels, raw, line in summary_blocks(text):
+        rows += serving_rows(s, ENGINE, f"line {line}", raw, notes)
+    return finish(
+        TOOL,
+        "SGLang bench_serving printed summary",
+        name,
+        rows,
+        notes,
+        "the summary block has no throughput or latency lines",
+    )
+
+
+def is_printed(text: str) -> bool:
+    """SGLang's summary block names the backend and counts retokenized output."""
+    return any(
+        "backend" in labels or "total generated tokens (retokenized)" in labels
+        for _s, labels, _raw, _line in summary_blocks(text)
+    )
