@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from planner.benchimport.model import BenchRow, make_row, num, whole
+from planner.benchimport.model import BenchRow, make_row, num, text_of, whole
 from planner.benchimport.names import quant_hint
 
 # Client "backends" that name the engine behind the endpoint.
@@ -52,6 +53,43 @@ class Serving:
     pp: int | None = None
     gpu: str | None = None
     notes: list[str] = field(default_factory=list)
+
+
+def from_record(
+    d: Mapping[str, object],
+    *,
+    model_keys: Sequence[str],
+    e2e_key: str,
+    tp_keys: Sequence[str],
+    pp_keys: Sequence[str] = (),
+    concurrency_key: str | None = None,
+) -> Serving:
+    """A serving result from one JSON record (vLLM and SGLang share most key names)."""
+
+    def first(keys: Sequence[str]) -> object:
+        return next((d.get(k) for k in keys if d.get(k)), None)
+
+    return Serving(
+        model=next((t for t in (text_of(d.get(k)) for k in model_keys) if t), None),
+        backend=text_of(d.get("backend")),
+        request_rate=rate(d.get("request_rate")),
+        max_concurrency=whole(d.get("max_concurrency")) or None,
+        num_prompts=whole(d.get("num_prompts")),
+        completed=whole(d.get("completed")),
+        duration_s=num(d.get("duration")),
+        total_input=whole(d.get("total_input_tokens")),
+        total_output=whole(d.get("total_output_tokens")),
+        output_throughput=num(d.get("output_throughput")),
+        mean_ttft_ms=num(d.get("mean_ttft_ms")),
+        median_ttft_ms=num(d.get("median_ttft_ms")),
+        mean_tpot_ms=num(d.get("mean_tpot_ms")),
+        mean_itl_ms=num(d.get("mean_itl_ms")),
+        median_itl_ms=num(d.get("median_itl_ms")),
+        mean_e2e_ms=num(d.get(e2e_key)),
+        concurrency=num(d.get(concurrency_key)) if concurrency_key else None,
+        tp=whole(first(tp_keys)) or None,
+        pp=whole(first(pp_keys)) or None if pp_keys else None,
+    )
 
 
 def rate(value: object) -> float | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from planner.benchimport.model import BenchRow, ImportedRun, finish, num, short, text_of, whole
-from planner.benchimport.serving import Serving, rate, serving_rows, summary_blocks
+from planner.benchimport.model import BenchRow, ImportedRun, finish, short, text_of
+from planner.benchimport.serving import from_record, serving_rows, summary_blocks
 
 TOOL = "sglang bench_serving"
 ENGINE = "sglang"
@@ -26,27 +26,12 @@ def parse_results(records: Sequence[Mapping[str, object]], name: str, fmt: str) 
     rows: list[BenchRow] = []
     notes: list[str] = []
     for i, d in enumerate(records, start=1):
-        s = Serving(
-            model=text_of(d.get("model_id"))
-            or text_of(d.get("model_path"))
-            or text_of(d.get("model")),
-            backend=text_of(d.get("backend")),
-            request_rate=rate(d.get("request_rate")),
-            max_concurrency=whole(d.get("max_concurrency")) or None,
-            num_prompts=whole(d.get("num_prompts")),
-            completed=whole(d.get("completed")),
-            duration_s=num(d.get("duration")),
-            total_input=whole(d.get("total_input_tokens")),
-            total_output=whole(d.get("total_output_tokens")),
-            output_throughput=num(d.get("output_throughput")),
-            mean_ttft_ms=num(d.get("mean_ttft_ms")),
-            median_ttft_ms=num(d.get("median_ttft_ms")),
-            mean_tpot_ms=num(d.get("mean_tpot_ms")),
-            mean_itl_ms=num(d.get("mean_itl_ms")),
-            median_itl_ms=num(d.get("median_itl_ms")),
-            mean_e2e_ms=num(d.get("mean_e2e_latency_ms")),
-            concurrency=num(d.get("concurrency")),
-            tp=whole(d.get("tp_size") or d.get("tp")) or None,
+        s = from_record(
+            d,
+            model_keys=("model_id", "model_path", "model"),
+            e2e_key="mean_e2e_latency_ms",
+            tp_keys=("tp_size", "tp"),
+            concurrency_key="concurrency",
         )
         dataset = text_of(d.get("dataset_name"))
         if dataset:

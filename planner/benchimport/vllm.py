@@ -22,6 +22,7 @@ from planner.benchimport.model import (
 from planner.benchimport.names import quant_hint
 from planner.benchimport.serving import (
     Serving,
+    from_record,
     namespace,
     rate,
     serving_rows,
@@ -44,25 +45,12 @@ def is_serve_json(d: Mapping[str, object]) -> bool:
 
 
 def parse_serve_json(d: Mapping[str, object], name: str) -> ImportedRun:
-    s = Serving(
-        model=text_of(d.get("model_id")) or text_of(d.get("model")),
-        backend=text_of(d.get("backend")),
-        request_rate=rate(d.get("request_rate")),
-        max_concurrency=whole(d.get("max_concurrency")) or None,
-        num_prompts=whole(d.get("num_prompts")),
-        completed=whole(d.get("completed")),
-        duration_s=num(d.get("duration")),
-        total_input=whole(d.get("total_input_tokens")),
-        total_output=whole(d.get("total_output_tokens")),
-        output_throughput=num(d.get("output_throughput")),
-        mean_ttft_ms=num(d.get("mean_ttft_ms")),
-        median_ttft_ms=num(d.get("median_ttft_ms")),
-        mean_tpot_ms=num(d.get("mean_tpot_ms")),
-        mean_itl_ms=num(d.get("mean_itl_ms")),
-        median_itl_ms=num(d.get("median_itl_ms")),
-        mean_e2e_ms=num(d.get("mean_e2el_ms")),
-        tp=whole(d.get("tensor_parallel_size") or d.get("tp")) or None,
-        pp=whole(d.get("pipeline_parallel_size") or d.get("pp")) or None,
+    s = from_record(
+        d,
+        model_keys=("model_id", "model"),
+        e2e_key="mean_e2el_ms",
+        tp_keys=("tensor_parallel_size", "tp"),
+        pp_keys=("pipeline_parallel_size", "pp"),
     )
     if s.completed is None and s.num_prompts and s.total_input is None:
         s.notes.append("reduced result: no request or token totals")
