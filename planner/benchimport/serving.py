@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from planner.benchimport.model import BenchRow, make_row, num, text_of, whole
+from planner.benchimport.model import BenchRow, ImportedRun, finish, make_row, num, text_of, whole
 from planner.benchimport.names import quant_hint
 
 # Client "backends" that name the engine behind the endpoint.
@@ -360,3 +360,14 @@ def _from_labels(v: dict[str, str]) -> Serving:
     if failed:
         s.notes.append(f"{failed} requests failed")
     return s
+
+
+def parse_summaries(text: str, name: str, tool: str, engine: str, fmt: str) -> ImportedRun:
+    """Every printed summary block of a vLLM or SGLang serving benchmark log."""
+    rows: list[BenchRow] = []
+    notes: list[str] = []
+    for s, _labels, raw, line in summary_blocks(text):
+        rows += serving_rows(s, engine, f"line {line}", raw, notes)
+    return finish(
+        tool, fmt, name, rows, notes, "the summary block has no throughput or latency lines"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from planner.benchimport.model import BenchRow, ImportedRun, finish, short, text_of
-from planner.benchimport.serving import from_record, serving_rows, summary_blocks
+from planner.benchimport.serving import from_record, parse_summaries, serving_rows, summary_blocks
 
 TOOL = "sglang bench_serving"
 ENGINE = "sglang"
@@ -57,18 +57,7 @@ def parse_results(records: Sequence[Mapping[str, object]], name: str, fmt: str) 
 
 
 def parse_printed(text: str, name: str) -> ImportedRun:
-    rows: list[BenchRow] = []
-    notes: list[str] = []
-    for s, _labels, raw, line in summary_blocks(text):
-        rows += serving_rows(s, ENGINE, f"line {line}", raw, notes)
-    return finish(
-        TOOL,
-        "SGLang bench_serving printed summary",
-        name,
-        rows,
-        notes,
-        "the summary block has no throughput or latency lines",
-    )
+    return parse_summaries(text, name, TOOL, ENGINE, "SGLang bench_serving printed summary")
 
 
 def is_printed(text: str) -> bool:

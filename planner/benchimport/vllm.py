@@ -24,9 +24,9 @@ from planner.benchimport.serving import (
     Serving,
     from_record,
     namespace,
+    parse_summaries,
     rate,
     serving_rows,
-    summary_blocks,
 )
 
 SERVE = "vllm bench serve"
@@ -83,18 +83,7 @@ def parse_serve_json(d: Mapping[str, object], name: str) -> ImportedRun:
 
 
 def parse_serve_printed(text: str, name: str) -> ImportedRun:
-    rows: list[BenchRow] = []
-    notes: list[str] = []
-    for s, _labels, raw, line in summary_blocks(text):
-        rows += serving_rows(s, ENGINE, f"line {line}", raw, notes)
-    return finish(
-        SERVE,
-        "vLLM serve printed summary",
-        name,
-        rows,
-        notes,
-        "the summary block has no throughput or latency lines",
-    )
+    return parse_summaries(text, name, SERVE, ENGINE, "vLLM serve printed summary")
 
 
 # ---- nightly results table -----------------------------------------------------------------
