@@ -15,9 +15,9 @@ from planner.estimate.efficiency import EfficiencyTable, load_efficiency
 from planner.fileio import atomic_write_text
 from planner.plan.build import scenario_inputs
 from planner.plan.io import PlanFileError, load_plan
-from planner.plan.schema import Scenario
+from planner.plan.schema import Plan, Scenario
 from planner.report.content import ScenarioReport, build_scenario_report
-from planner.report.document import build_sections, to_csv, to_html, to_markdown
+from planner.report.document import Section, build_sections, to_csv, to_html, to_markdown
 
 
 def add_report_command(sub: Any) -> None:
@@ -71,17 +71,27 @@ def render_plan(catalog: Catalog, path: Path, fmt: str, only: int | None = None)
                 f"{path} has {len(scenarios)} scenario(s); --scenario {only} is past them"
             )
         scenarios = [scenarios[only - 1]]
+    return plan_text(catalog, plan, fmt, plan.title or path.stem, scenarios)
+
+
+def plan_text(
+    catalog: Catalog, plan: Plan, fmt: str, title: str, scenarios: list[Scenario] | None = None
+) -> str:
+    """A plan (or some of its scenarios) as Markdown, HTML or CSV."""
     table = plan_table(plan)
-    reports = [scenario_report(catalog, s, table) for s in scenarios]
+    reports = [scenario_report(catalog, s, table) for s in scenarios or plan.scenarios]
     if fmt == "csv":
         return to_csv(reports)
-    title = plan.title or path.stem
+    sections = plan_sections(plan, reports)
+    return (to_html if fmt == "html" else to_markdown)(title, plan.client, sections)
+
+
+def plan_sections(plan: Plan, reports: list[ScenarioReport]) -> list[Section]:
+    """The report's sections: the plan's notes first, then each scenario and a comparison."""
     sections = build_sections(reports)
     if plan.notes:
-        from planner.report.document import Section
-
         sections.insert(0, Section("Notes", paragraphs=[plan.notes]))
-    return (to_html if fmt == "html" else to_markdown)(title, plan.client, sections)
+    return sections
 
 
 def run_report(catalog: Catalog, args: argparse.Namespace) -> int:

@@ -203,11 +203,23 @@ def hybrid_curve(
     price: PerTokenPrice,
     shares: Sequence[float] = HYBRID_SHARES,
     table: EfficiencyTable | None = None,
+    cap: Capacity | None = None,
 ) -> list[HybridPoint]:
-    """Monthly cost when a share of the traffic is self-hosted and the rest goes to the API."""
+    """Monthly cost when a share of the traffic is self-hosted and the rest goes to the API.
+
+    `cap` may pass in the deployment's capacity for this traffic shape (it does not depend
+    on the volume)."""
+    if cap is None:
+        cap = capacity(
+            dep, wl.input_tokens, wl.output_tokens, wl.ttft_target_ms, wl.tpot_target_ms, table
+        )
     out = []
     for s in shares:
-        own = plan_self_hosted(dep, wl.scaled(s), costs, table).monthly.total_usd if s > 0 else 0.0
+        own = (
+            plan_self_hosted(dep, wl.scaled(s), costs, table, cap=cap).monthly.total_usd
+            if s > 0
+            else 0.0
+        )
         api = api_monthly_cost(price, wl.scaled(1 - s)) if s < 1 else 0.0
         out.append(HybridPoint(s, own, api))
     return out
