@@ -1,0 +1,1 @@
+"""The step pages: Model, Quantization, Hardware, Workload, Costs (one step per module)."""
