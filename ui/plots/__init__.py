@@ -1,0 +1,1 @@
+"""Result views: one pyqtgraph plot (or table) per module."""

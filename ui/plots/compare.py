@@ -1,0 +1,364 @@
+"""Compare: a plan's scenarios side by side, as a table and as overlaid curves.
+
+The presenter computes `planner.recommend_plan.compare_plan(catalog, plan)` (rows and
+dashboards, one per scenario; a dashboard is None where the scenario cannot be estimated)
+and calls `show_plan(rows, dashboards)`. The table has the scenarios as columns and the
+metrics as rows (units in the row labels, the best value of each ranked row in bold); the
+plots overlay each scenario's throughput against concurrency and its monthly cost against
+monthly tokens, with the cheapest closed API of the first scenario as reference.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6 import QtWidgets  # before pyqtgraph, so that it binds to PySide6
+
+# isort: split
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QFont, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
+
+from planner.dashboard import Dashboard
+from planner.recommend_plan import COMPARE_METRICS, CompareMetric, CompareRow, best_of
+from ui.plots.style import LegendCell, PlotView, axes, brush, si, style_plot, usd
+
+# Metrics shown as words (left-aligned); the rest are numbers (right-aligned).
+TEXT_KEYS = frozenset(
+    {"model", "hardware", "quant", "engine", "fits", "api", "cheapest_api", "binding", "error"}
+)
+COLUMN_WIDTH = (100, 200)  # scenario columns, px: long texts are elided (the tooltip has them)
+WIDE = 1000  # from this width on, the table and the plots sit side by side
+
+
+def cell_text(key: str, value: object) -> str:
+    """A metric's value as the table shows it."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return "–".join(cell_text(key.removesuffix("_range"), v) for v in value)
+    if not isinstance(value, int | float):
+        return str(value)
+    v = float(value)
+    if not math.isfinite(v):
+        return "–"
+    if key.endswith("usd_per_mtok"):
+        return f"${v:,.2f}"
+    if key.endswith("usd_per_month"):
+        return f"-${-v:,.0f}" if v < 0 else f"${v:,.0f}"
+    if key.endswith("tokens_per_month"):
+        return si(v)
+    if key.endswith("_ms"):
+        return f"{v:,.1f}" if abs(v) < 100 else f"{v:,.0f}"
+    if key.endswith("_gib"):
+        return f"{v:,.1f}"
+    if key.startswith("tokens_per_s"):
+        return f"{v:,.0f}"
+    return f"{v:,.0f}" if v == int(v) else f"{v:,.2f}"
+
+
+def _csv_value(value: object) -> object:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+class CompareView(PlotView):
+    """The scenarios of a plan side by side."""
+
+    title = "Compare"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.compare_rows: list[CompareRow] = []
+        self.dashboards: list[Dashboard | None] = []
+        self.metrics: list[CompareMetric] = []
+        self.speed_curves: dict[str, pg.PlotDataItem] = {}  # by scenario name
+        self.cost_curves: dict[str, pg.PlotDataItem] = {}
+        self.legend: LegendCell | None = None
+        self._sized = False
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+        self.empty = QLabel("Add a second scenario to the plan to compare them here.")
+        self.empty.setWordWrap(True)
+        self.empty.setVisible(False)
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+        self.canvas = self.new_canvas()
+        self.canvas.setToolTip(
+            "Left or top: output tokens per second against requests in flight, with the "
+            "p10-p90 band.\nThe other: monthly cost against monthly tokens; the dot is the "
+            "scenario's volume, the dashed line the cheapest closed API."
+        )
+        self.canvas.installEventFilter(self)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.addWidget(self.table)
+        self.split.addWidget(self.canvas)
+        self.split.setChildrenCollapsible(False)
+
+        self.body.setContentsMargins(6, 6, 6, 6)
+        self.body.addWidget(self.empty)
+        self.body.addWidget(self.split, 1)
+        self.draw()
+
+    def plot_widget(self) -> QtWidgets.QWidget:
+        return self.canvas
+
+    # --- layout -------------------------------------------------------------------------
+
+    @property
+    def wide(self) -> bool:
+        return self.width() >= WIDE
+
+    def layout_key(self) -> object:
+        """Wide or narrow: the legend's place and the plots' arrangement depend on it."""
+        return self.width() >= WIDE
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Side by side when wide (the plots stacked); the table above the plots when narrow.
+        orientation = Qt.Orientation.Horizontal if self.wide else Qt.Orientation.Vertical
+        if self.split.orientation() != orientation or not self._sized:
+            self._sized = True
+            self.split.setOrientation(orientation)
+            self._size_split()
+        super().resizeEvent(event)  # redraws when the layout key changes
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.canvas and event.type() == QEvent.Type.Resize:
+            self._fit_legend()
+        return super().eventFilter(watched, event)
+
+    def _size_split(self) -> None:
+        if self.split.orientation() == Qt.Orientation.Vertical:
+            self.split.setSizes([430, 570])
+            return
+        # As wide as the table needs, up to 60 %.
+        header = self.table.horizontalHeader()
+        need = (
+            self.table.verticalHeader().width()
+            + sum(header.sectionSize(i) for i in range(self.table.columnCount()))
+            + self.table.verticalScrollBar().sizeHint().width()
+            + 2 * self.table.frameWidth()
+            + 4
+        )
+        total = max(self.width(), 1)
+        table = min(need, int(total * 0.6))
+        self.split.setSizes([table, total - table])
+
+    def _fit_legend(self) -> None:
+        """As many legend entries a row as the canvas is wide enough for."""
+        legend = self.legend
+        if legend is None or not legend.items:
+            return
+        widest = max(
+            s.boundingRect().width() + lab.boundingRect().width() for s, lab in legend.items
+        )
+        fits = int(max(self.canvas.width() - 20, 1) // (widest + 20 * self.st.scale))
+        columns = max(1, min(len(legend.items), fits))
+        if legend.columnCount != columns:
+            legend.setColumnCount(columns)
+            legend.updateSize()
+
+    # --- what the presenter calls -------------------------------------------------------
+
+    def show_plan(self, rows: list[CompareRow], dashboards: list[Dashboard | None]) -> None:
+        """Show the plan's scenarios: one row and one dashboard (or None) each, in order."""
+        self.compare_rows = list(rows)
+        self.dashboards = list(dashboards)
+        self.empty.setVisible(len(rows) < 2)
+        self._fill_table()
+        self._fill_csv()
+        self.draw()
+        self._size_split()
+
+    def show_dashboard(self, dashboard: Dashboard | None) -> None:
+        """Nothing to do: the comparison covers every scenario (see show_plan)."""
+
+    # --- the table ----------------------------------------------------------------------
+
+    def _fill_table(self) -> None:
+        rows = self.compare_rows
+        metrics = list(COMPARE_METRICS)
+        if any(r.error for r in rows):
+            metrics.append(CompareMetric("error", "Cannot be estimated"))
+        self.metrics = metrics
+        self.table.clear()
+        self.table.setColumnCount(len(rows))
+        self.table.setRowCount(len(metrics))
+        self.table.setHorizontalHeaderLabels([r.name for r in rows])
+        self.table.setVerticalHeaderLabels([m.label for m in metrics])
+        self._colour_headers()
+        for m_i, metric in enumerate(metrics):
+            best = best_of(rows, metric)
+            for c_i, row in enumerate(rows):
+                text = cell_text(metric.key, getattr(row, metric.key))
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{row.name}\n{metric.label}: {text}")
+                words = metric.key in TEXT_KEYS
+                align = Qt.AlignmentFlag.AlignLeft if words else Qt.AlignmentFlag.AlignRight
+                item.setTextAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+                if c_i in best:
+                    item.setFont(self._bold)
+                    item.setToolTip(item.toolTip() + " (the best)")
+                self.table.setItem(m_i, c_i, item)
+        header = self.table.horizontalHeader()
+        self.table.resizeColumnsToContents()
+        lo, hi = COLUMN_WIDTH
+        for c_i in range(len(rows)):
+            header.resizeSection(c_i, min(max(header.sectionSize(c_i), lo), hi))
+
+    def _colour_headers(self) -> None:
+        """Each scenario's name in the colour of its curves."""
+        for i, r in enumerate(self.compare_rows):
+            head = self.table.horizontalHeaderItem(i)
+            if head is not None:
+                head.setForeground(QColor(self.st.colour(i)))
+                head.setFont(self._bold)
+                head.setToolTip(r.name)
+
+    def _fill_csv(self) -> None:
+        rows = self.compare_rows
+        self.header = ["metric", *(r.name for r in rows)]
+        self.rows = []
+        for metric in self.metrics:
+            if metric.key == "tokens_per_s_range":
+                self.rows.append(["Output p10 (tok/s)", *(r.tokens_per_s_low for r in rows)])
+                self.rows.append(["Output p90 (tok/s)", *(r.tokens_per_s_high for r in rows)])
+            else:
+                values = (_csv_value(getattr(r, metric.key)) for r in rows)
+                self.rows.append([metric.label, *values])
+
+    # --- the plots (show_plan, set_theme and set_scale redraw) ---------------------------
+
+    def redraw(self) -> None:
+        st = self.st
+        self._colour_headers()  # the palette follows the theme
+        self.reset(self.canvas)
+        self.speed_curves, self.cost_curves, self.legend = {}, {}, None
+        pairs = [
+            (i, r, d)
+            for i, (r, d) in enumerate(zip(self.compare_rows, self.dashboards, strict=False))
+            if d is not None
+        ]
+        if not pairs:
+            text = "No scenario to compare yet" if not self.compare_rows else "Nothing to plot"
+            self.message(self.canvas, text)
+            return
+        stacked = self.wide
+        legend = LegendCell(st, cols=3)
+        self.legend = legend
+        self.canvas.addItem(legend, row=0, col=0, colspan=1 if stacked else 2)
+        speed = self.canvas.addPlot(row=1, col=0, axisItems=axes())
+        cost = self.canvas.addPlot(
+            row=2 if stacked else 1, col=0 if stacked else 1, axisItems=axes(left_prefix="$")
+        )
+        style_plot(speed, st, title=None, left="Output (tok/s)", bottom="Concurrent requests")
+        style_plot(cost, st, title=None, left="Cost (USD/month)", bottom="Tokens per month")
+        for plot in (speed, cost):
+            plot.setTitle(None)  # no title rows: the legend and the axes say what they are
+        speed.setLogMode(x=True, y=False)
+        cost.setLogMode(x=True, y=True)
+        speed_hover, cost_hover = self.hover(speed), self.hover(cost)
+        reference = None
+        for i, row, d in pairs:
+            colour = st.colour(i)
+            pen = st.pen(colour, 2)
+            if d.sweep:
+                xs = [float(p.concurrency) for p in d.sweep]
+                edge = st.pen(colour, 0.6)
+                lo = speed.plot(xs, [p.tokens_per_s_low for p in d.sweep], pen=edge)
+                hi = speed.plot(xs, [p.tokens_per_s_high for p in d.sweep], pen=edge)
+                speed.addItem(pg.FillBetweenItem(lo, hi, brush=brush(colour, 45)))
+                curve = speed.plot(
+                    xs,
+                    [p.tokens_per_s for p in d.sweep],
+                    pen=pen,
+                    symbol=st.symbol(i) or "o",
+                    symbolSize=5 * st.scale,
+                    symbolBrush=brush(colour),
+                    symbolPen=None,
+                )
+                self.speed_curves[row.name] = curve
+                speed_hover.add(
+                    xs,
+                    [p.tokens_per_s for p in d.sweep],
+                    [
+                        f"{row.name}\n{p.concurrency} requests: {p.tokens_per_s:,.0f} tok/s\n"
+                        f"p10-p90 {p.tokens_per_s_low:,.0f}-{p.tokens_per_s_high:,.0f}"
+                        for p in d.sweep
+                    ],
+                )
+            own = d.self_hosted_line
+            if own is not None:
+                line = cost.plot(list(own.tokens_per_month), list(own.usd_per_month), pen=pen)
+                self.cost_curves[row.name] = line
+                sh = d.result.self_hosted
+                if sh is not None and d.volume_tokens_per_month:
+                    dot = cost.plot(
+                        [d.volume_tokens_per_month],
+                        [sh.monthly.total_usd],
+                        pen=None,
+                        symbol="o",
+                        symbolSize=9 * st.scale,
+                        symbolBrush=brush(colour),
+                        symbolPen=st.pen(st.background, 1),
+                    )
+                    dot.setZValue(5)
+                    cost_hover.add(
+                        [d.volume_tokens_per_month],
+                        [sh.monthly.total_usd],
+                        [
+                            f"{row.name}\n{si(d.volume_tokens_per_month)} tokens/month: "
+                            f"{usd(sh.monthly.total_usd)}/month, {usd(sh.usd_per_mtok)}/Mtok"
+                        ],
+                    )
+            sample = self.speed_curves.get(row.name) or self.cost_curves.get(row.name)
+            if sample is not None:
+                legend.addItem(sample, row.name)
+            if reference is None and d.cheapest_api is not None:
+                reference = d.cheapest_api
+        if reference is not None:
+            ref = cost.plot(
+                list(reference.tokens_per_month),
+                list(reference.usd_per_month),
+                pen=st.pen(st.muted, 1.8, dash=True),
+            )
+            legend.addItem(ref, f"{reference.label} (cheapest API)")
+            cost_hover.add(
+                list(reference.tokens_per_month),
+                list(reference.usd_per_month),
+                [
+                    f"{reference.label}\n{si(t)} tokens/month: {usd(u)}/month"
+                    for t, u in zip(
+                        reference.tokens_per_month, reference.usd_per_month, strict=True
+                    )
+                ],
+            )
+        lay = self.canvas.ci.layout
+        lay.setRowStretchFactor(1, 1)
+        if stacked:
+            lay.setRowStretchFactor(2, 1)
+        else:
+            lay.setColumnStretchFactor(0, 1)
+            lay.setColumnStretchFactor(1, 1)
+        self._fit_legend()
