@@ -137,7 +137,9 @@ def scenario_sections(r: ScenarioReport) -> list[Section]:
                     ],
                     [
                         [
-                            api.name + ("" if api.kind == "closed" else f" ({api.provider})"),
+                            api.name
+                            if api.provider in api.name
+                            else f"{api.name} ({api.provider})",
                             api.as_of,
                             _usd(c.api_monthly_usd),
                             _usd(c.savings_usd),
