@@ -127,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_detect_command(sub)
     add_calibrate_command(sub)
 
+    sub.add_parser(
+        "gui",
+        help="open the desktop app (also: llm-planner with no arguments); "
+        "see llm-planner gui --help",
+        add_help=False,
+    )
+
     v = sub.add_parser("validate", help="compare estimates with the bundled measurements")
     v.add_argument("--format", choices=("table", "json"), default="table")
     v.add_argument("--detail", action="store_true", help="also list every group")
@@ -141,6 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    if argv is not None and list(argv)[:1] == ["gui"]:
+        # The desktop app lives in ui/, which this package never imports.
+        print(
+            "llm-planner: error: the desktop app starts from the installed llm-planner "
+            "command (or python -m ui.entry gui)",
+            file=sys.stderr,
+        )
+        return 2
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

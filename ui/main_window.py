@@ -1,0 +1,364 @@
+"""The main window: step navigator and page on the left, results always visible on the right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.plan.schema import FILE_SUFFIX, Plan
+from ui.dialogs import QtDialogs
+from ui.documents import Documents
+from ui.pages.base import StepPage
+from ui.pages.costs import CostsPage
+from ui.pages.hardware import HardwarePage
+from ui.pages.model import ModelPage
+from ui.pages.quant import QuantPage
+from ui.pages.workload import WorkloadPage
+from ui.plots.base import ResultView
+from ui.plots.compare import CompareView
+from ui.plots.cost import CostView
+from ui.plots.recommend import RecommendView
+from ui.plots.throughput import ThroughputView
+from ui.plots.vram import VramView
+from ui.presenter import Computed, Presenter
+from ui.settings import Settings
+from ui.summary import Summary
+from ui.workers import Jobs
+
+APP_NAME = "LLM Deployment Planner"
+
+
+class MainWindow(QMainWindow):
+    theme_changed = Signal(bool)  # dark
+
+    def __init__(self, presenter: Presenter, settings: Settings, dark: bool = False) -> None:
+        super().__init__()
+        self.p = presenter
+        self.settings = settings
+        self.dark = dark
+        self.dialogs = QtDialogs(self)
+        self.docs = Documents(presenter, self.dialogs, self)
+        if settings.last_dir:
+            self.docs.last_dir = Path(settings.last_dir)
+        self.jobs = Jobs(self)
+        self.presentation: QWidget | None = None
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.setMinimumSize(1024, 640)
+
+        ctx = presenter.context
+        self.pages: list[StepPage] = [
+            ModelPage(ctx),
+            QuantPage(ctx),
+            HardwarePage(ctx),
+            WorkloadPage(ctx),
+            CostsPage(ctx),
+        ]
+        self.model_page, self.quant_page, self.hardware_page = self.pages[:3]
+        self.workload_page, self.costs_page = self.pages[3:]
+        self.vram, self.throughput, self.cost = VramView(), ThroughputView(), CostView()
+        self.recommend, self.compare = RecommendView(), CompareView()
+        self.views: list[ResultView] = [
+            self.vram,
+            self.throughput,
+            self.cost,
+            self.recommend,
+            self.compare,
+        ]
+        self._build()
+        from ui.actions import build_actions
+
+        self.actions_ = build_actions(self)
+        self._wire()
+        self.set_dark(dark)
+        self._restore()
+        self.show_plan(presenter.plan)
+        if presenter.scenario is not None:
+            self.show_scenario(presenter.scenario)
+
+    # --- layout --------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.steps = QListWidget()
+        self.steps.setObjectName("steps")
+        self.steps.setMaximumWidth(190)
+        self.steps.setToolTip("The steps of a plan; results update as you change any of them")
+        self.stack = QStackedWidget()
+        for i, page in enumerate(self.pages, start=1):
+            item = QListWidgetItem(f"{i}  {page.title}")
+            item.setToolTip(page.hint)
+            self.steps.addItem(item)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            holder = QWidget()
+            lay = QVBoxLayout(holder)
+            heading = QLabel(f"<b style='font-size:13pt'>{i}. {page.title}</b>")
+            hint = QLabel(page.hint)
+            hint.setWordWrap(True)
+            lay.addWidget(heading)
+            lay.addWidget(hint)
+            lay.addWidget(page, 1)
+            scroll.setWidget(holder)
+            self.stack.addWidget(scroll)
+        self.summary = Summary()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for v in self.views:
+            self.tabs.addTab(v, v.title)
+        results = QWidget()
+        rl = QVBoxLayout(results)
+        rl.setContentsMargins(4, 0, 0, 0)
+        rl.addWidget(self.summary)
+        rl.addWidget(self.tabs, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.steps)
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(results)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([150, 430, 780])
+        self.setCentralWidget(self.splitter)
+
+        bar = QToolBar("Scenario")
+        bar.setObjectName("scenario-toolbar")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" Scenario: "))
+        self.scenario_box = QComboBox()
+        self.scenario_box.setMinimumContentsLength(28)
+        self.scenario_box.setToolTip("The scenario being edited; each is one deployment")
+        bar.addWidget(self.scenario_box)
+        self.scenario_bar = bar
+        self.addToolBar(bar)
+        self.status_time = QLabel("")
+        self.statusBar().addPermanentWidget(self.status_time)
+
+    def _wire(self) -> None:
+        p = self.p
+        for page in self.pages:
+            page.changed.connect(p.apply)
+        self.steps.currentRowChanged.connect(self.go_to_step)
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_visible())
+        self.scenario_box.activated.connect(p.select)
+        p.plan_changed.connect(self.show_plan)
+        p.scenario_changed.connect(self.show_scenario)
+        p.computed.connect(self.show_computed)
+        p.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        p.undo_stack.cleanChanged.connect(lambda _c: self._title())
+        self.docs.opened.connect(lambda _path: self._title())
+        self.docs.recent_changed.connect(lambda _files: self.actions_.fill_recent())
+        self.model_page.import_requested.connect(self.import_model)
+        self.hardware_page.detect_requested.connect(self.detect)
+        self.recommend.search_requested.connect(self.find_configurations)
+        self.recommend.adopt_requested.connect(self.adopt)
+        self.jobs.result.connect(self._job_result)
+        self.jobs.error.connect(self._job_error)
+
+    def _restore(self) -> None:
+        s = self.settings
+        if s.geometry:
+            self.restoreGeometry(QByteArray.fromBase64(s.geometry.encode()))
+        else:
+            self.resize(1366, 768)
+        if s.window_state:
+            self.restoreState(QByteArray.fromBase64(s.window_state.encode()))
+        if s.splitter:
+            self.splitter.restoreState(QByteArray.fromBase64(s.splitter.encode()))
+        self.go_to_step(min(s.step, len(self.pages) - 1))
+        self.tabs.setCurrentIndex(min(s.result_tab, len(self.views) - 1))
+
+    def remember(self) -> None:
+        s = self.settings
+        s.geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        s.window_state = bytes(self.saveState().toBase64().data()).decode()
+        s.splitter = bytes(self.splitter.saveState().toBase64().data()).decode()
+        s.step = self.stack.currentIndex()
+        s.result_tab = self.tabs.currentIndex()
+        s.last_dir = str(self.docs.last_dir) if self.docs.last_dir else None
+
+    # --- showing state ---------------------------------------------------------------------
+    def go_to_step(self, index: int) -> None:
+        if not 0 <= index < len(self.pages):
+            return
+        if self.steps.currentRow() != index:
+            self.steps.setCurrentRow(index)
+        self.stack.setCurrentIndex(index)
+        self._refresh_page_extras()
+
+    def show_plan(self, plan: Plan) -> None:
+        self.scenario_box.blockSignals(True)
+        self.scenario_box.clear()
+        for s in plan.scenarios:
+            self.scenario_box.addItem(s.name)
+        self.scenario_box.setCurrentIndex(plan.selected)
+        self.scenario_box.blockSignals(False)
+        self._title()
+        if self.tabs.currentWidget() is self.compare:
+            self._refresh_compare()
+
+    def show_scenario(self, scenario: object) -> None:
+        from planner.plan.schema import Scenario
+
+        assert isinstance(scenario, Scenario)
+        for page in self.pages:
+            page.show_scenario(scenario)
+        self._refresh_page_extras()
+
+    def show_computed(self, c: Computed) -> None:
+        if c.dashboard is None:
+            self.summary.show_error(c.error or "")
+        else:
+            self.summary.show_dashboard(c.dashboard)
+        for v in self.views:
+            if v is not self.compare:
+                v.show_dashboard(c.dashboard)
+        self.status_time.setText(f"computed in {c.elapsed_ms:.0f} ms")
+
+    def _refresh_visible(self) -> None:
+        if self.tabs.currentWidget() is self.compare:
+            self._refresh_compare()
+
+    def _refresh_compare(self) -> None:
+        from planner.recommend_plan import compare_plan
+
+        rows, dashboards = compare_plan(self.p.context.catalog, self.p.plan, self.p.table())
+        self.compare.show_plan(rows, dashboards)
+
+    def _refresh_page_extras(self) -> None:
+        """Computed lists a page shows (only for the page on screen: they cost time)."""
+        scenario = self.p.scenario
+        if scenario is None:
+            return
+        page = self.pages[self.stack.currentIndex()]
+        cat = self.p.context.catalog
+        if page is self.quant_page:
+            from planner.quantchoice import quant_options, suggest_quant
+
+            options = quant_options(cat, scenario)
+            self.quant_page.show_options(options, suggest_quant(options))
+        elif page is self.costs_page:
+            from planner.costview import cost_inputs
+
+            self.costs_page.show_cost_inputs(cost_inputs(cat, scenario))
+
+    def _title(self) -> None:
+        name = self.docs.name
+        title = self.p.plan.title
+        text = f"{name}{' *' if self.p.dirty else ''}"
+        if title:
+            text += f" – {title}"
+        self.setWindowTitle(f"{text} – {APP_NAME}")
+        self.setWindowModified(self.p.dirty)
+
+    def set_dark(self, dark: bool) -> None:
+        self.dark = dark
+        for v in self.views:
+            setter = getattr(v, "set_theme", None)
+            if setter is not None:
+                setter(dark)
+        self.theme_changed.emit(dark)
+
+    # --- intents that need planner calls or background work ---------------------------------
+    def import_model(self, path: object) -> None:
+        from planner.catalog.imported import ModelImportError
+        from planner.quantchoice import imported_fields
+
+        ctx = self.p.context
+        where = Path(str(path))
+        try:
+            fields = imported_fields(where, ctx.catalog)
+        except (ModelImportError, OSError) as exc:
+            self.dialogs.error("Cannot import model", str(exc))
+            return
+        spec = fields["model_spec"]
+        ctx.catalog = ctx.catalog.with_entries(models=[spec])
+        self.p.apply(fields)
+        self.statusBar().showMessage(f"Imported {spec.name} from {where.name}", 8000)
+
+    def detect(self) -> None:
+        from planner.hardware.detect import detect
+
+        catalog = self.p.context.catalog
+        self.hardware_page.show_detection_started()
+        self.jobs.submit("detect", lambda: detect(catalog=catalog))
+
+    def find_configurations(self, constraints: object) -> None:
+        from planner.recommend_plan import recommend_for_scenario
+
+        scenario = self.p.scenario
+        if scenario is None:
+            return
+        catalog, table = self.p.context.catalog, self.p.table()
+        self.recommend.show_search_started()
+        self.jobs.submit(
+            "recommend",
+            lambda: recommend_for_scenario(catalog, scenario, constraints, table),  # type: ignore[arg-type]
+        )
+
+    def adopt(self, candidate: object) -> None:
+        from planner.recommend_plan import adopt
+
+        scenario = self.p.scenario
+        if scenario is None:
+            return
+        new = adopt(self.p.context.catalog, scenario, candidate)  # type: ignore[arg-type]
+        fields = {k: getattr(new, k) for k in type(new).model_fields if k != "name"}
+        self.p.apply(fields)
+        self.statusBar().showMessage("Adopted the recommended configuration", 8000)
+
+    def _job_result(self, kind: str, value: object) -> None:
+        if kind == "detect":
+            self.hardware_page.show_detection(value)
+        elif kind == "recommend":
+            self.recommend.show_search_result(value)
+
+    def _job_error(self, kind: str, message: str) -> None:
+        if kind == "detect":
+            self.hardware_page.show_detection_failed(message)
+        elif kind == "recommend":
+            self.recommend.show_search_failed(message)
+
+    # --- drag and drop, close ----------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        first = paths[0]
+        if first.suffix == FILE_SUFFIX:
+            self.docs.open(first)
+        else:
+            self.import_model(first)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.docs.closing():
+            event.ignore()
+            return
+        self.remember()
+        self.jobs.shutdown()
+        if self.presentation is not None:
+            self.presentation.close()
+        event.accept()
+
+    def shortcut_for_step(self, index: int) -> QKeySequence:
+        return QKeySequence(f"Ctrl+{index + 1}")
