@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,35 +22,14 @@ from planner.cli_args import (
 from planner.cli_report import add_report_command, run_report
 from planner.errors import CliError
 from planner.estimate.inputs import PlanInputError
+from planner.paths import state_dir, user_dir
 from planner.prices.load import PriceDataError
 from planner.table import render
-
-ENV_HOME = "LLM_PLANNER_HOME"
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def state_dir() -> Path:
-    """Recent files and autosaves (under LLM_PLANNER_HOME when it is set)."""
-    override = os.environ.get(ENV_HOME)
-    if override:
-        return Path(override) / "state"
-    import platformdirs
-
-    return Path(platformdirs.user_state_dir("llm-planner", appauthor=False))
-
-
-def user_dir() -> Path:
-    """Where the user's own models and accelerators are kept (override with LLM_PLANNER_HOME)."""
-    override = os.environ.get(ENV_HOME)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("llm-planner", appauthor=False))
 
 
 def build_parser() -> argparse.ArgumentParser:

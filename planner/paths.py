@@ -8,6 +8,27 @@ from functools import cache
 from pathlib import Path
 
 ENV_RESOURCES = "LLM_PLANNER_RESOURCES"
+ENV_HOME = "LLM_PLANNER_HOME"  # redirects every user folder (the tests use it)
+
+
+def state_dir() -> Path:
+    """Recent files and autosaves (under LLM_PLANNER_HOME when it is set)."""
+    override = os.environ.get(ENV_HOME)
+    if override:
+        return Path(override) / "state"
+    import platformdirs
+
+    return Path(platformdirs.user_state_dir("llm-planner", appauthor=False))
+
+
+def user_dir() -> Path:
+    """Where the user's own models and accelerators are kept (override with LLM_PLANNER_HOME)."""
+    override = os.environ.get(ENV_HOME)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("llm-planner", appauthor=False))
 
 
 def resources_dir() -> Path:

@@ -18,9 +18,8 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from planner.catalog import custom
 from planner.catalog.imported import ModelImportError, one_line
 from planner.catalog.load import Catalog
 from planner.catalog.resolve import UnknownNameError
@@ -29,6 +28,9 @@ from planner.estimate.inputs import PlanInputError
 from planner.estimate.memory import estimate_memory, max_batch
 from planner.plan.build import scenario_catalog, scenario_inputs
 from planner.plan.schema import Scenario
+
+if TYPE_CHECKING:
+    from planner.catalog.custom import ImportedModel
 
 __all__ = [
     "ModelImportError",
@@ -371,7 +373,10 @@ def model_facts(spec: ModelSpec) -> list[tuple[str, str]]:
     return facts
 
 
-def _import(path: Path) -> custom.ImportedModel:
+def _import(path: Path) -> ImportedModel:
+    # Imported here: the readers (GGUF, safetensors) are not needed until a model is imported.
+    from planner.catalog import custom
+
     try:
         return custom.import_model(Path(path))
     except ModelImportError as exc:

@@ -11,6 +11,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 EXAMPLE_PLAN = "examples/enterprise-llama4.llmplan"
+# Set to 1 to quit right after the window is shown and its first results computed (the
+# startup benchmark and the packaged-binary smoke test use it).
+ENV_QUIT_AFTER_SHOWN = "LLM_PLANNER_QUIT_AFTER_SHOWN"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -55,7 +58,7 @@ def _app(offscreen: bool) -> QApplication:
 
 def make_window(plan_path: Path | None, offer_recovery: bool = True):  # type: ignore[no-untyped-def]
     """The context, presenter and main window, with `plan_path` opened (or a new plan)."""
-    from planner.cli import state_dir, user_dir
+    from planner.paths import state_dir, user_dir
     from ui.context import load_context
     from ui.main_window import MainWindow
     from ui.presenter import Presenter
@@ -92,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = make_window(plan)
     _follow_system_theme(app, window)
     window.show()
+    if os.environ.get(ENV_QUIT_AFTER_SHOWN) == "1":
+        # Startup measurements: leave as soon as the window is shown with its results.
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: (window.p.undo_stack.setClean(), window.close()))
     code = app.exec()
     from ui.settings import config_dir, save_settings
 

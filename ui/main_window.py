@@ -50,6 +50,8 @@ class MainWindow(QMainWindow):
     def __init__(self, presenter: Presenter, settings: Settings, dark: bool = False) -> None:
         super().__init__()
         self.p = presenter
+        if presenter.parent() is None:
+            presenter.setParent(self)  # the window owns its plan, and they go together
         self.settings = settings
         self.dark = dark
         self.dialogs = QtDialogs(self)
@@ -58,6 +60,7 @@ class MainWindow(QMainWindow):
             self.docs.last_dir = Path(settings.last_dir)
         self.jobs = Jobs(self)
         self.presentation: QWidget | None = None
+        self._stale: set[ResultView] = set()
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         self.setMinimumSize(1024, 640)
@@ -159,8 +162,8 @@ class MainWindow(QMainWindow):
         p.plan_changed.connect(self.show_plan)
         p.scenario_changed.connect(self.show_scenario)
         p.computed.connect(self.show_computed)
-        p.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        p.undo_stack.cleanChanged.connect(lambda _c: self._title())
+        p.message.connect(self._status)
+        p.undo_stack.cleanChanged.connect(self._clean_changed)
         self.docs.opened.connect(lambda _path: self._title())
         self.docs.recent_changed.connect(lambda _files: self.actions_.fill_recent())
         self.model_page.import_requested.connect(self.import_model)
@@ -169,6 +172,16 @@ class MainWindow(QMainWindow):
         self.recommend.adopt_requested.connect(self.adopt)
         self.jobs.result.connect(self._job_result)
         self.jobs.error.connect(self._job_error)
+
+    # Bound methods, not lambdas: Qt drops these connections when the window is deleted.
+    def _status(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _clean_changed(self, _clean: bool) -> None:
+        from shiboken6 import isValid
+
+        if isValid(self.p.undo_stack):  # not while the window is being torn down
+            self._title()
 
     def _restore(self) -> None:
         s = self.settings
@@ -225,14 +238,19 @@ class MainWindow(QMainWindow):
             self.summary.show_error(c.error or "")
         else:
             self.summary.show_dashboard(c.dashboard)
-        for v in self.views:
-            if v is not self.compare:
-                v.show_dashboard(c.dashboard)
+        # Only the view on screen is redrawn now; the others when their tab is shown.
+        self._stale = {v for v in self.views if v is not self.compare}
+        self._refresh_visible()
         self.status_time.setText(f"computed in {c.elapsed_ms:.0f} ms")
 
     def _refresh_visible(self) -> None:
-        if self.tabs.currentWidget() is self.compare:
+        view = self.tabs.currentWidget()
+        if view is self.compare:
             self._refresh_compare()
+        elif view in self._stale and self.p.last is not None:
+            assert isinstance(view, ResultView)
+            self._stale.discard(view)
+            view.show_dashboard(self.p.last.dashboard)
 
     def _refresh_compare(self) -> None:
         from planner.recommend_plan import compare_plan
@@ -260,7 +278,7 @@ class MainWindow(QMainWindow):
     def _title(self) -> None:
         name = self.docs.name
         title = self.p.plan.title
-        text = f"{name}{' *' if self.p.dirty else ''}"
+        text = f"{name}[*]"
         if title:
             text += f" – {title}"
         self.setWindowTitle(f"{text} – {APP_NAME}")

@@ -146,6 +146,7 @@ class Presenter(QObject):
         self.path: Path | None = None
         self._table_for = table or _plan_table
         self._table: EfficiencyTable | None = None
+        self._use_calibration = True
         self._plan = plan or Plan.new(now_iso(), scenarios=(default_scenario(context.catalog),))
         self._last: Computed | None = None
         self._timer = QTimer(self)
@@ -171,6 +172,10 @@ class Presenter(QObject):
         return self._last
 
     def _set_plan(self, plan: Plan) -> None:
+        if self.calibrations() != list(
+            (getattr(plan, "model_extra", None) or {}).get("calibrations", [])
+        ):
+            self._table = None  # the factors follow the plan's calibrations
         self._plan = plan
         self.plan_changed.emit(plan)
         if plan.current is not None:
@@ -265,9 +270,38 @@ class Presenter(QObject):
         self._timer.start()
 
     def table(self) -> EfficiencyTable | None:
+        """The efficiency factors: bundled, with the plan's calibrations applied unless the
+        user turned calibration off."""
+        if not self._use_calibration:
+            return None
         if self._table is None:
             self._table = self._table_for(self._plan)
         return self._table
+
+    @property
+    def use_calibration(self) -> bool:
+        return self._use_calibration
+
+    def set_use_calibration(self, on: bool) -> None:
+        """Show the numbers with (True) or without the plan's calibrations."""
+        if on != self._use_calibration:
+            self._use_calibration = on
+            self.schedule()
+
+    def calibrations(self) -> list[dict[str, Any]]:
+        """The calibrations stored in the plan, as saved (JSON documents)."""
+        extra = getattr(self._plan, "model_extra", None) or {}
+        return list(extra.get("calibrations", []))
+
+    def add_calibration(self, calibration: dict[str, Any]) -> None:
+        """Store a calibration (a `planner.calibrate.Calibration` as JSON) in the plan: one
+        undo step; a calibration with the same `created` time is replaced."""
+        kept = [c for c in self.calibrations() if c.get("created") != calibration.get("created")]
+        self._push(self._plan.replace(calibrations=[*kept, calibration]), "Add calibration")
+
+    def remove_calibrations(self) -> None:
+        if self.calibrations():
+            self._push(self._plan.replace(calibrations=[]), "Remove calibrations")
 
     def compute(self, scenario: Scenario) -> Computed:
         start = time.perf_counter()

@@ -11,9 +11,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from planner.fileio import atomic_write_text
+from planner.paths import ENV_HOME
 
 SETTINGS_FILE = "settings.json"
-ENV_HOME = "LLM_PLANNER_HOME"
 
 Theme = Literal["system", "light", "dark"]
 

@@ -137,7 +137,7 @@ def _new(catalog: Catalog, args: argparse.Namespace, state_dir: Path, home: Path
         from planner.prices.overrides import load_overrides
 
         if home is None:
-            from planner.cli import user_dir
+            from planner.paths import user_dir
 
             home = user_dir()
         dep = deployment_from_args(catalog, args)

@@ -18,7 +18,7 @@ Emits (`changed`):
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -43,10 +43,12 @@ from PySide6.QtWidgets import (
 
 from planner.catalog.schema import GpuSpec
 from planner.estimate.inputs import MAX_GPUS
-from planner.hardware.models import DetectedGpu, Detection
 from planner.plan.schema import HardwareItem, Scenario
 from ui.context import AppContext
 from ui.pages.base import StepPage
+
+if TYPE_CHECKING:  # the probes load only when the user asks for a detection
+    from planner.hardware.models import DetectedGpu, Detection
 
 CPU_ONLY_TEXT = "CPU only (no GPU)"
 PRICE_PLACEHOLDER = "catalog/default price"
