@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pdfcheck import pdf_string
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QWidget
@@ -34,44 +35,6 @@ def dashboards(plan: Plan) -> list[Dashboard]:
     return [dashboard(catalog, s) for s in plan.scenarios]
 
 
-def _pdf_string(data: bytes, key: str) -> str:
-    """The value of a literal string entry such as /Title (...) in a PDF's Info dictionary."""
-    i = data.index(f"/{key} (".encode()) + len(key) + 3
-    out = bytearray()
-    depth = 0
-    escapes = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
-    while True:
-        c = data[i]
-        i += 1
-        if c == 0x5C:  # backslash
-            nxt = data[i]
-            i += 1
-            if nxt in escapes:
-                out.append(escapes[nxt])
-            elif 0x30 <= nxt <= 0x37:
-                digits = bytes([nxt])
-                while len(digits) < 3 and 0x30 <= data[i] <= 0x37:
-                    digits += bytes([data[i]])
-                    i += 1
-                out.append(int(digits, 8))
-            else:
-                out.append(nxt)
-        elif c == 0x28:
-            depth += 1
-            out.append(c)
-        elif c == 0x29:
-            if depth == 0:
-                break
-            depth -= 1
-            out.append(c)
-        else:
-            out.append(c)
-    raw = bytes(out)
-    if raw.startswith(b"\xfe\xff"):
-        return raw[2:].decode("utf-16-be")
-    return raw.decode("latin-1")
-
-
 def _grab() -> QImage:
     image = QImage(800, 450, QImage.Format.Format_RGB32)
     image.fill(QColor("#dde4ee"))
@@ -97,8 +60,8 @@ def test_write_pdf(qtbot: QtBot, tmp_path: Path, plan: Plan) -> None:
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
     assert data.rstrip().endswith(b"%%EOF")
-    assert _pdf_string(data, "Title") == plan.title
-    assert _pdf_string(data, "Creator")
+    assert pdf_string(data, "Title") == plan.title
+    assert pdf_string(data, "Creator")
     pages = len(re.findall(rb"/Type\s*/Page\b", data))
     assert pages > 1
     assert b"/Subtype /Image" in data  # the charts and the grab
