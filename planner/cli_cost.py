@@ -76,6 +76,11 @@ def add_cost_commands(sub: Any) -> None:
     r.add_argument("--vendor", action="append", default=[], help="allowed vendor (repeat)")
     r.add_argument("--gpu", action="append", default=[], help="allowed GPU (repeat)")
     r.add_argument("--quant", action="append", default=[], help="allowed format (repeat)")
+    r.add_argument(
+        "--min-bits",
+        type=positive,
+        help="leave out weight formats below this bit class (e.g. 4: no 1- to 3-bit formats)",
+    )
     r.add_argument("--engine", action="append", default=[], help="allowed engine (repeat)")
     r.add_argument("--acquire", choices=("buy", "rent", "either"), default="either")
     r.add_argument(

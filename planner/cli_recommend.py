@@ -42,6 +42,7 @@ def run_recommend(catalog: Catalog, args: argparse.Namespace, home: Path) -> int
             vendors=tuple(args.vendor),
             gpus=tuple(catalog.gpu(g).id for g in args.gpu),
             quants=tuple(catalog.quant(q).id for q in args.quant),
+            min_weight_bits=args.min_bits,
             engines=tuple(catalog.engine(e).id for e in args.engine),
             acquisition=args.acquire,
             owned=owned,

@@ -246,15 +246,8 @@ def quant_options(catalog: Catalog, scenario: Scenario) -> list[QuantOption]:
 
 
 def nominal_bits(q: QuantFormat) -> int:
-    """The bit class a format belongs to: Q4_K_M and AWQ INT4 are 4-bit, FP8 is 8-bit.
-
-    Effective bits include the scales (Q3_K_M stores 4.0 bits per weight, yet is a 3-bit
-    format), so GGUF formats take it from their name; the others round down."""
-    if q.family == "gguf":
-        found = re.match(r"^i?q(\d+)", q.id)
-        if found:
-            return int(found.group(1))
-    return max(math.floor(q.bits_per_weight + 1e-9), 1)
+    """The bit class a format belongs to (see QuantFormat.bit_class)."""
+    return q.bit_class
 
 
 def _rank(option: QuantOption, index: int, engine: str | None) -> tuple[float, ...]:

@@ -40,6 +40,12 @@ class Constraints(BaseModel):
     vendors: tuple[Vendor, ...] = Field(default=(), description="Allowed vendors (empty: any)")
     gpus: tuple[str, ...] = Field(default=(), description="Allowed GPU ids (empty: any)")
     quants: tuple[str, ...] = Field(default=(), description="Allowed weight formats (empty: any)")
+    min_weight_bits: int | None = Field(
+        default=None,
+        ge=1,
+        le=32,
+        description="Leave out weight formats below this bit class (4: no 1- to 3-bit formats)",
+    )
     engines: tuple[str, ...] = Field(default=(), description="Allowed engines (empty: any)")
     acquisition: Literal["buy", "rent", "either"] = "either"
     owned: dict[str, int] = Field(
@@ -92,6 +98,8 @@ def configurations(
             continue
         for q in catalog.quants.values():
             if "weights" not in q.applies_to or not _allowed(q.id, c.quants):
+                continue
+            if c.min_weight_bits is not None and q.bit_class < c.min_weight_bits:
                 continue
             if q.requires is not None and gpu.tflops(q.requires) is None:
                 continue

@@ -7,6 +7,9 @@ listed in ``assumptions`` (field name -> why the value was assumed), and the UI 
 
 from __future__ import annotations
 
+import math
+import re
+
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -221,6 +224,18 @@ class QuantFormat(Sourced):
     @property
     def bytes_per_element(self) -> float:
         return self.bits_per_weight / 8
+
+    @property
+    def bit_class(self) -> int:
+        """The bit class the format belongs to: Q4_K_M and AWQ INT4 are 4-bit, FP8 is 8-bit.
+
+        Effective bits include the scales (Q3_K_M stores 4.0 bits per weight, yet is a 3-bit
+        format), so GGUF formats take it from their name; the others round down."""
+        if self.family == "gguf":
+            found = re.match(r"^i?q(\d+)", self.id)
+            if found:
+                return int(found.group(1))
+        return max(math.floor(self.bits_per_weight + 1e-9), 1)
 
 
 class EngineSpec(Sourced):

@@ -69,6 +69,23 @@ def test_constraints_are_respected() -> None:
         assert cand.monthly_usd <= budget
 
 
+def test_a_floor_on_weight_bits_leaves_out_the_lossiest_formats() -> None:
+    formats = ("q2_k", "q3_k_m", "q4_k_m", "q8_0")
+    everything = _search(quants=formats)
+    assert any(c.plan.deployment.quant.bit_class < 4 for c in everything)
+    floored = _search(quants=formats, min_weight_bits=4)
+    assert floored and all(c.plan.deployment.quant.bit_class >= 4 for c in floored)
+    assert floored[0].monthly_usd >= everything[0].monthly_usd
+
+
+@pytest.mark.parametrize(
+    ("quant", "bits"),
+    [("q3_k_m", 3), ("q4_k_m", 4), ("iq1_s", 1), ("awq-int4", 4), ("fp8", 8), ("bf16", 16)],
+)
+def test_bit_class(quant: str, bits: int) -> None:
+    assert CAT.quant(quant).bit_class == bits
+
+
 def test_hardware_already_owned_is_used_first() -> None:
     # Traffic that eight owned A100s can carry: using them costs no capital, so it ranks first.
     small = WL.model_copy(update={"tokens_per_month": 2e9})

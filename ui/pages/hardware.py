@@ -424,6 +424,7 @@ class HardwarePage(StepPage):
                 index = self.gpu_combo.count() - 1
             self.gpu_combo.setCurrentIndex(index)
             self.gpu_combo.setEditText(self.gpu_combo.itemText(index))
+            self.gpu_combo.lineEdit().setCursorPosition(0)  # show the name's start
             self.count_spin.setValue(item.count)
             self.nodes_spin.setValue(item.nodes or 0)
             self.interconnect_edit.setText(item.interconnect)
@@ -609,6 +610,7 @@ class HardwarePage(StepPage):
             self.gpu_combo.blockSignals(True)
             self.gpu_combo.setCurrentIndex(index)
             self.gpu_combo.setEditText(self.gpu_combo.itemText(index))
+            self.gpu_combo.lineEdit().setCursorPosition(0)
             self.gpu_combo.blockSignals(False)
 
     def find_gpu(self, text: str) -> str | None:
