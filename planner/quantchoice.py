@@ -12,8 +12,6 @@ matches the scenario's estimate.
 
 from __future__ import annotations
 
-import math
-import re
 import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
