@@ -81,7 +81,7 @@ def build_actions(w: MainWindow) -> Actions:
     acts.action(
         ex,
         "Report as &PDF…",
-        lambda: exports.export_pdf(w),
+        lambda: exports.export_pdf(w, background=True),
         "Ctrl+E",
         "A report of every scenario with its charts, sources and dates",
     )

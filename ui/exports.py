@@ -60,7 +60,10 @@ def chart_images(w: MainWindow) -> list[tuple[str, QImage]]:
     return out
 
 
-def export_pdf(w: MainWindow, path: Path | None = None) -> bool:
+def export_pdf(w: MainWindow, path: Path | None = None, background: bool = False) -> bool:
+    """Write the PDF report. The content and the chart pictures are taken on the UI thread;
+    with `background` the PDF is laid out and written on the thread pool (the menu does
+    that), and the status bar says when it is done."""
     path = path or _target(w, "report as PDF", "pdf")
     if path is None:
         return False
@@ -71,8 +74,20 @@ def export_pdf(w: MainWindow, path: Path | None = None) -> bool:
     try:
         sections = report_sections(w.p.context.catalog, w.p.plan)
         images = chart_images(w)
-        w.statusBar().showMessage(f"Writing {path.name}…")
+    except (OSError, ValueError) as exc:
+        w.dialogs.error("Cannot export the report", str(exc))
+        return False
+
+    def write() -> Path:
         write_pdf(path, title, client, sections, images)
+        return path
+
+    w.statusBar().showMessage(f"Writing {path.name}…")
+    if background:
+        w.jobs.submit("export", write)
+        return True
+    try:
+        write()
     except (OSError, ValueError) as exc:
         w.dialogs.error("Cannot export the report", str(exc))
         return False

@@ -345,12 +345,17 @@ class MainWindow(QMainWindow):
             self.hardware_page.show_detection(value)
         elif kind == "recommend":
             self.recommend.show_search_result(value)
+        elif kind == "export":
+            self.statusBar().showMessage(f"Wrote {value}", 8000)
 
     def _job_error(self, kind: str, message: str) -> None:
         if kind == "detect":
             self.hardware_page.show_detection_failed(message)
         elif kind == "recommend":
             self.recommend.show_search_failed(message)
+        elif kind == "export":
+            self.statusBar().clearMessage()
+            self.dialogs.error("Cannot export the report", message)
 
     # --- drag and drop, close ----------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

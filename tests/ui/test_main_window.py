@@ -189,6 +189,13 @@ def test_export_pdf_and_reports(
     assert pdf_string(data, "Title") == title
     pages = data.count(b"/Type /Page") - data.count(b"/Type /Pages")
     assert pages > 1  # the report and its charts
+    # From the menu the PDF is written on the thread pool; the window stays responsive.
+    later = tmp_path / "later.pdf"
+    with qtbot.waitSignal(w.jobs.result, timeout=20000) as sig:
+        assert exports.export_pdf(w, later, background=True)
+    assert sig.args == ["export", later]
+    assert later.read_bytes().startswith(b"%PDF")
+    assert "later.pdf" in w.statusBar().currentMessage()
     md = tmp_path / "report.md"
     assert exports.export_report(w, "md", md)
     text = md.read_text()
