@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
 EXAMPLE_PLAN = "examples/enterprise-llama4.llmplan"
@@ -94,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return screenshots(plan, args.screenshots)
     window = make_window(plan)
     _follow_system_theme(app, window)
+    opener = _FileOpener(window)
+    app.installEventFilter(opener)
     window.show()
     if os.environ.get(ENV_QUIT_AFTER_SHOWN) == "1":
         # Startup measurements: leave as soon as the window is shown with its results.
@@ -105,6 +109,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     save_settings(config_dir(), window.settings)
     return int(code)
+
+
+class _FileOpener(QObject):
+    """macOS hands a plan opened in Finder to the running app as a FileOpen event."""
+
+    def __init__(self, window) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            path = event.file()
+            if path:
+                self.window.docs.open(Path(path))
+                return True
+        return super().eventFilter(watched, event)
 
 
 def _follow_system_theme(app: QApplication, window) -> None:  # type: ignore[no-untyped-def]

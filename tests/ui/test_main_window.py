@@ -264,3 +264,24 @@ def test_menus_have_standard_shortcuts(qtbot: QtBot, context: AppContext) -> Non
     assert shortcuts["Save"] == QKeySequence(std.Save)
     assert shortcuts["Undo"] == QKeySequence(std.Undo)
     assert shortcuts["Presentation mode"] == QKeySequence("F5")
+
+
+def test_a_plan_opened_from_the_desktop_while_running(
+    qtbot: QtBot, context: AppContext, tmp_path: Path
+) -> None:
+    from PySide6.QtGui import QFileOpenEvent
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import _FileOpener
+
+    w = make(qtbot, context)
+    src = tmp_path / "from-finder.llmplan"
+    shutil.copy(EXAMPLE, src)
+    app = QApplication.instance()
+    opener = _FileOpener(w)
+    app.installEventFilter(opener)
+    try:
+        QApplication.sendEvent(app, QFileOpenEvent(str(src)))
+    finally:
+        app.removeEventFilter(opener)
+    assert w.p.path == src
