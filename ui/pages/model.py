@@ -16,10 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -49,16 +46,13 @@ from planner.plan.schema import Scenario
 from planner.quantchoice import ModelRow, model_facts, model_rows
 from ui.context import AppContext
 from ui.pages.base import StepPage
+from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable
 
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 ALL_FAMILIES = "All families"
 ANY_SIZE = "any"
 MAX_PARAMS_B = 5000.0
 # Narrower than this (px), the least needed columns are hidden (the details panel has them).
 HIDE_BELOW = {"license": 860, "active": 640, "family": 560}
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def _desc(name: str) -> str:
@@ -92,42 +86,15 @@ def params_text(b: float) -> str:
     return f"{b:,.1f}" if b >= 10 else f"{b:.2f}"
 
 
-class ModelTable(QAbstractTableModel):
+class ModelTable(RowTable[ModelRow]):
     """ModelRow per row; display text, raw values for sorting, the id under ID_ROLE."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[ModelRow] = []
-
-    def set_rows(self, rows: list[ModelRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def row_of(self, model_id: str) -> int:
-        return next((i for i, r in enumerate(self.rows) if r.id == model_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section][1]
-        return None
+    columns = COLUMNS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        r, col = self.row_at(index), index.column()
+        if r is None:
             return None
-        r, col = self.rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(r, col)
         if role == SORT_ROLE:

@@ -16,10 +16,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -43,9 +40,8 @@ from planner.plan.schema import Scenario
 from planner.quantchoice import QuantOption, kv_options
 from ui.context import AppContext
 from ui.pages.base import StepPage
+from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable
 
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 SUGGESTED_MARK = "★ "
 SUGGESTED_TEXT = "Suggested: smallest loss that fits"
 FIT_COLOR = QColor("#1b7f3b")
@@ -54,8 +50,6 @@ SUGGESTED_TINT = QColor(46, 160, 67, 45)  # translucent: readable on light and d
 # Narrower than this (px), the quality note column is hidden (the details line has it).
 HIDE_NOTE_BELOW = 760
 HIDE_WEIGHTS_BELOW = 560
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def _desc(model: type[Any], name: str) -> str:
@@ -107,40 +101,23 @@ def option_summary(o: QuantOption) -> str:
     return f"fits: {used}{room}"
 
 
-class QuantTable(QAbstractTableModel):
+class QuantTable(RowTable[QuantOption]):
     """QuantOption per row; greyed when it does not fit, disabled when it cannot run."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.options: list[QuantOption] = []
         self.suggested: str | None = None
         self.engine_names: dict[str, str] = {}
 
+    @property
+    def options(self) -> list[QuantOption]:
+        return self.rows
+
     def set_options(self, options: list[QuantOption], suggested: str | None) -> None:
-        self.beginResetModel()
-        self.options = list(options)
         self.suggested = suggested
-        self.endResetModel()
-
-    def row_of(self, quant_id: str) -> int:
-        return next((i for i, o in enumerate(self.options) if o.id == quant_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.options)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section][1]
-        return None
+        self.set_rows(options)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -150,9 +127,9 @@ class QuantTable(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.options):
+        o, col = self.row_at(index), index.column()
+        if o is None:
             return None
-        o, col = self.options[index.row()], index.column()
         suggested = o.id == self.suggested
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(o, col, suggested)

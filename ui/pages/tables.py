@@ -1,0 +1,54 @@
+"""What the step pages' tables share: rows of one kind with an id, columns with tooltips."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QWidget
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the catalog id of a row's entry
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # the raw value a column sorts by
+
+Index = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
+
+
+class RowTable(QAbstractTableModel, Generic[R]):
+    """A list of rows (each with an `id`), shown under `columns`: (title, tooltip) pairs."""
+
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[R] = []
+
+    def set_rows(self, rows: list[R]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row_of(self, item_id: str) -> int:
+        return next((i for i, r in enumerate(self.rows) if getattr(r, "id", None) == item_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section][0]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.columns[section][1]
+        return None
+
+    def row_at(self, index: Index) -> R | None:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        return self.rows[index.row()]
