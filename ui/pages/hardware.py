@@ -21,8 +21,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -46,6 +45,7 @@ from planner.estimate.inputs import MAX_GPUS
 from planner.plan.schema import HardwareItem, Scenario
 from ui.context import AppContext
 from ui.pages.base import StepPage
+from ui.pages.forms import ScrollBody, error_style, one_line_error, tip
 
 if TYPE_CHECKING:  # the probes load only when the user asks for a detection
     from planner.hardware.models import DetectedGpu, Detection
@@ -58,44 +58,6 @@ ACQUISITIONS = (("buy", "Buy"), ("rent", "Rent"), ("owned", "Already owned"))
 _VENDOR_ORDER = {"nvidia": 0, "amd": 1, "intel": 2, "apple": 3, "other": 4, "cpu": 5}
 MUTED_STYLE = "color: palette(mid);"
 SOURCE_CHARS = 110  # of a catalog source shown inline; the tooltip has all of it
-
-
-class ScrollBody(QWidget):
-    """A scroll area's content: as tall as its width needs, not as its narrowest width needs.
-
-    Word-wrapped labels make the minimum size hint as tall as at the narrowest width, and
-    QScrollArea would keep that height (empty space under the form) at any wider width.
-    """
-
-    def minimumSizeHint(self) -> QSize:  # Qt override
-        return QSize(super().minimumSizeHint().width(), 0)
-
-
-def error_style(widget: QWidget) -> str:
-    """Red that reads on the light and on the dark palette."""
-    dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
-    return f"color: {'#ff6b6b' if dark else '#b00020'};"
-
-
-def field_tip(model: type[Any], name: str, fallback: str = "") -> str:
-    """The pydantic field description, for a tooltip."""
-    info = model.model_fields.get(name)
-    return (info.description if info is not None else None) or fallback
-
-
-def one_line_error(exc: Exception, labels: dict[str, str] | None = None) -> str:
-    """The first problem of a ValidationError (or any ValueError) as one readable line."""
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        loc = [str(x) for x in err.get("loc", ())]
-        msg = str(err.get("msg", "")).removeprefix("Value error, ")
-        msg = msg.replace("Input should be", "must be")
-        where = next((labels[x] for x in reversed(loc) if labels and x in labels), None)
-        if where is None and loc:
-            where = loc[-1].replace("_", " ")
-        return f"{where}: {msg}" if where else msg
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
 
 
 def number_text(value: float | None) -> str:
@@ -314,7 +276,7 @@ class HardwarePage(StepPage):
         self.gpu_combo.setMinimumContentsLength(16)
         self.gpu_combo.setMaxVisibleItems(20)
         self.gpu_combo.setToolTip(
-            field_tip(HardwareItem, "gpu") + ": type part of a name or id, e.g. 4090 or h100"
+            tip((HardwareItem, "gpu")) + ": type part of a name or id, e.g. 4090 or h100"
         )
         self.gpu_combo.lineEdit().setPlaceholderText("Type part of a name or id")
         self._fill_gpus()
@@ -335,7 +297,7 @@ class HardwarePage(StepPage):
         self.count_spin = QSpinBox()
         self.count_spin.setRange(1, MAX_GPUS)
         self.count_spin.setKeyboardTracking(False)
-        self.count_spin.setToolTip(field_tip(HardwareItem, "count"))
+        self.count_spin.setToolTip(tip((HardwareItem, "count")))
         self.count_spin.valueChanged.connect(self._on_count)
         form.addRow("Count", self.count_spin)
 
@@ -343,13 +305,13 @@ class HardwarePage(StepPage):
         self.nodes_spin.setRange(0, MAX_GPUS)
         self.nodes_spin.setSpecialValueText("Not set")
         self.nodes_spin.setKeyboardTracking(False)
-        self.nodes_spin.setToolTip(field_tip(HardwareItem, "nodes"))
+        self.nodes_spin.setToolTip(tip((HardwareItem, "nodes")))
         self.nodes_spin.valueChanged.connect(self._on_nodes)
         form.addRow("Servers (nodes)", self.nodes_spin)
 
         self.interconnect_edit = QLineEdit()
         self.interconnect_edit.setPlaceholderText("e.g. NVLink, 400G InfiniBand")
-        self.interconnect_edit.setToolTip(field_tip(HardwareItem, "interconnect"))
+        self.interconnect_edit.setToolTip(tip((HardwareItem, "interconnect")))
         self.interconnect_edit.editingFinished.connect(self._on_interconnect)
         form.addRow("Interconnect", self.interconnect_edit)
 
@@ -368,7 +330,7 @@ class HardwarePage(StepPage):
         self.price_edit.setPlaceholderText(PRICE_PLACEHOLDER)
         self.price_edit.setClearButtonEnabled(True)
         self.price_edit.setToolTip(
-            field_tip(HardwareItem, "prices") + "; leave empty for the catalog or default price"
+            tip((HardwareItem, "prices")) + "; leave empty for the catalog or default price"
         )
         self.price_edit.editingFinished.connect(self._on_price)
         form.addRow(self.price_label, self.price_edit)

@@ -19,8 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,6 +42,7 @@ from planner.estimate.scenario import default_engine, default_parallelism
 from planner.plan.schema import EstimatorWorkload, PlanCostWorkload, Scenario
 from ui.context import AppContext
 from ui.pages.base import StepPage
+from ui.pages.forms import ScrollBody, error_style, one_line_error, tip
 
 MAX_BATCH = 1_000_000
 DEFAULT_TOKENS_PER_MONTH = 1e9  # what a newly enabled monthly volume starts from
@@ -69,47 +69,6 @@ LABELS = {
     "ep": "Expert parallel",
 }
 _SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12}
-
-
-class ScrollBody(QWidget):
-    """A scroll area's content: as tall as its width needs, not as its narrowest width needs.
-
-    Word-wrapped labels make the minimum size hint as tall as at the narrowest width, and
-    QScrollArea would keep that height (empty space under the form) at any wider width.
-    """
-
-    def minimumSizeHint(self) -> QSize:  # Qt override
-        return QSize(super().minimumSizeHint().width(), 0)
-
-
-def error_style(widget: QWidget) -> str:
-    """Red that reads on the light and on the dark palette."""
-    dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
-    return f"color: {'#ff6b6b' if dark else '#b00020'};"
-
-
-def tip(*sources: tuple[type[Any], str]) -> str:
-    """The first pydantic field description found among (model, field) pairs."""
-    for model, name in sources:
-        info = model.model_fields.get(name)
-        if info is not None and info.description:
-            return info.description
-    return ""
-
-
-def one_line_error(exc: Exception) -> str:
-    """The first problem of a ValidationError (or any ValueError) as one readable line."""
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        loc = [str(x) for x in err.get("loc", ())]
-        msg = str(err.get("msg", "")).removeprefix("Value error, ")
-        msg = msg.replace("Input should be", "must be")
-        where = next((LABELS[x] for x in reversed(loc) if x in LABELS), None)
-        if where is None and loc:
-            where = loc[-1].replace("_", " ")
-        return f"{where}: {msg}" if where else msg
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
 
 
 def parse_volume(text: str) -> float:
@@ -493,7 +452,7 @@ class WorkloadPage(StepPage):
         try:
             Scenario.model_validate(self._scenario.model_dump() | {name: new})
         except (ValidationError, ValueError) as exc:
-            self._set_error(one_line_error(exc))
+            self._set_error(one_line_error(exc, LABELS))
             return
         setattr(self, f"_{name}", new)
         self._emit(**{name: new})
@@ -502,7 +461,7 @@ class WorkloadPage(StepPage):
         try:
             return self._workload.replace(**changes)
         except (ValidationError, ValueError) as exc:
-            self._set_error(one_line_error(exc))
+            self._set_error(one_line_error(exc, LABELS))
             return None
 
     def _check_cost(self, base: PlanCostWorkload | None, **changes: Any) -> PlanCostWorkload | None:
@@ -510,7 +469,7 @@ class WorkloadPage(StepPage):
         try:
             return PlanCostWorkload.model_validate(data)
         except (ValidationError, ValueError) as exc:
-            self._set_error(one_line_error(exc) + " (monthly volume)")
+            self._set_error(one_line_error(exc, LABELS) + " (monthly volume)")
             return None
 
     def _on_length(self, name: str, value: int) -> None:

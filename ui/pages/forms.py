@@ -1,0 +1,54 @@
+"""Pieces the form-like step pages share: a scroll body, the error colour, tooltips from
+pydantic field descriptions, validation errors as one readable line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QWidget
+
+
+class ScrollBody(QWidget):
+    """A scroll area's content: as tall as its width needs, not as its narrowest width needs.
+
+    Word-wrapped labels make the minimum size hint as tall as at the narrowest width, and
+    QScrollArea would keep that height (empty space under the form) at any wider width.
+    """
+
+    def minimumSizeHint(self) -> QSize:  # Qt override
+        return QSize(super().minimumSizeHint().width(), 0)
+
+
+def error_style(widget: QWidget) -> str:
+    """Red that reads on the light and on the dark palette."""
+    dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    return f"color: {'#ff6b6b' if dark else '#b00020'};"
+
+
+def tip(*sources: tuple[type[Any], str], fallback: str = "") -> str:
+    """The first pydantic field description found among (model, field) pairs."""
+    for model, name in sources:
+        info = model.model_fields.get(name)
+        if info is not None and info.description:
+            return str(info.description)
+    return fallback
+
+
+def one_line_error(exc: Exception, labels: Mapping[str, str] | None = None) -> str:
+    """The first problem of a ValidationError (or any ValueError) as one readable line,
+    naming the field by its label on the page."""
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        loc = [str(x) for x in err.get("loc", ())]
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        msg = msg.replace("Input should be", "must be")
+        where = next((labels[x] for x in reversed(loc) if labels and x in labels), None)
+        if where is None and loc:
+            where = loc[-1].replace("_", " ")
+        return f"{where}: {msg}" if where else msg
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
