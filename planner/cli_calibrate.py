@@ -64,29 +64,17 @@ def calibrated_table(path: Path | None) -> EfficiencyTable:
 def _measurements(
     catalog: Catalog, args: argparse.Namespace
 ) -> tuple[list[Measurement], list[str]]:
-    from planner.benchimport import BenchImportError, import_benchmark, resolve_rows
+    from planner.bench_session import measurements_for
+    from planner.benchimport import BenchImportError, import_benchmark
 
-    found: list[Measurement] = []
-    skipped: list[str] = []
+    runs = []
     for path in args.files:
         try:
-            run = import_benchmark(path)
+            runs.append(import_benchmark(path))
         except BenchImportError as exc:
-            raise CliError(f"{path.name}: {exc}") from exc
-        ms, reasons = resolve_rows(
-            catalog,
-            run,
-            model=args.model,
-            quant=args.quant,
-            gpu=args.gpu,
-            gpus=args.gpus,
-            engine=args.engine,
-            tp=args.tp,
-            pp=args.pp,
-        )
-        found += ms
-        skipped += [f"{path.name}: {r}" for r in reasons]
-    return found, skipped
+            raise CliError(str(exc)) from exc  # the message names the file
+    flags = {k: getattr(args, k) for k in ("model", "quant", "gpu", "gpus", "engine", "tp", "pp")}
+    return measurements_for(runs, flags, catalog)
 
 
 def run_calibrate(catalog: Catalog, args: argparse.Namespace) -> int:

@@ -89,6 +89,10 @@ class MainWindow(QMainWindow):
 
         self.actions_ = build_actions(self)
         self._wire()
+        from ui.benchmarks import BenchmarkController
+
+        self.benchmarks = BenchmarkController(self)
+        self.benchmarks.install(self)  # File > Import benchmark results, the Measured tab
         self.set_dark(dark)
         self._restore()
         self.show_plan(presenter.plan)
@@ -370,8 +374,10 @@ class MainWindow(QMainWindow):
         first = paths[0]
         if first.suffix == FILE_SUFFIX:
             self.docs.open(first)
-        else:
+        elif first.is_dir() or first.name == "config.json" or first.suffix.lower() == ".gguf":
             self.import_model(first)
+        else:  # benchmark outputs: llama-bench, vLLM, SGLang, ... (recognised by content)
+            self.benchmarks.import_files(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.docs.closing():
