@@ -8,8 +8,12 @@ import math
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6 import QtGui
+
+# isort: split
+import pyqtgraph as pg
 from pytestqt.qtbot import QtBot
 
 from planner.catalog.load import bundled_catalog
@@ -33,8 +37,15 @@ def boards() -> dict[str, Dashboard | None]:
     small = s0.replace(
         hardware=(s0.hardware[0].replace(count=1, gpu="rtx-4090"),), tp=None, pp=None, ep=None
     )
+    # Longer prompts: other numbers, the same shape (what is drawn, on which plots).
+    longer = s0.workload.replace(input_tokens=s0.workload.input_tokens + 500)
+    assert s0.cost_workload is not None
+    costs = s0.cost_workload.model_copy(
+        update={"input_tokens": s0.cost_workload.input_tokens + 500}
+    )
     out: dict[str, Dashboard | None] = {
         "first": dashboard(cat, s0),
+        "first-longer": dashboard(cat, s0.replace(workload=longer, cost_workload=costs)),
         "second": dashboard(cat, plan.scenarios[1]),
         "no-costs": dashboard(cat, s0.replace(cost_workload=None)),
         "no-fit": dashboard(cat, small),
@@ -173,7 +184,8 @@ def test_cost_lines_bars_break_evens(qtbot: QtBot, boards: dict, case: str) -> N
     assert _close(own["USD per Mtok"], d.self_hosted_line.usd_per_mtok)
     vol = [r for r in rows if r["plot"] == "volume"]
     assert len(vol) == 1 and _close(vol[0]["tokens per month"], d.volume_tokens_per_month)
-    # Hybrid curve and quality points.
+    # Hybrid curve and quality points (a sub-tab is drawn when it is shown).
+    view.tabs.setCurrentIndex(2)
     assert view.hybrid_item is not None
     assert list(view.hybrid_item.yData) == [u for _, u in d.hybrid]
     assert d.hybrid_api in view.extra_canvas.ci.getItem(0, 0).titleLabel.text
@@ -181,6 +193,7 @@ def test_cost_lines_bars_break_evens(qtbot: QtBot, boards: dict, case: str) -> N
     q_rows = [r for r in rows if r["plot"] == "quality"]
     assert sorted(float(r["score"]) for r in q_rows) == sorted(q.score for q in d.quality)
     # Hover on a line point names the line.
+    view.tabs.setCurrentIndex(0)
     own_line = d.self_hosted_line
     i = len(own_line.tokens_per_month) // 2
     text = view.hovers[0].hover_data(own_line.tokens_per_month[i], own_line.usd_per_month[i])
@@ -232,3 +245,102 @@ def test_export_png_of_a_plain_widget(qtbot: QtBot, boards: dict, tmp_path: Path
     assert QtGui.QImage(str(png)).width() == 500
     svg = export_svg(view.tabs, tmp_path / "tabs.svg")
     assert ET.parse(svg).getroot().tag.endswith("svg")
+
+
+def _plot_items(view: PlotView) -> list[pg.PlotItem]:
+    canvases = (
+        [view.volume_canvas, view.bars_canvas, view.extra_canvas]
+        if isinstance(view, CostView)
+        else [view.plot_widget()]
+    )
+    return [i for c in canvases for i in c.ci.items if isinstance(i, pg.PlotItem)]
+
+
+def _plotted(item: pg.PlotDataItem) -> tuple[list[float], list[float]]:
+    """What a curve draws (`getData()`, log-mapped where its plot is), in data units."""
+    xs, ys = item.getData()
+    assert xs is not None and ys is not None
+    log_x, log_y = item.opts["logMode"]
+    return (
+        list(10 ** np.asarray(xs) if log_x else xs),
+        list(10 ** np.asarray(ys) if log_y else ys),
+    )
+
+
+def _check_plotted(view: PlotView, d: Dashboard) -> None:
+    """The view's items draw `d`'s numbers."""
+    approx = pytest.approx
+    if isinstance(view, VramView):
+        assert view.context_item is not None
+        assert _plotted(view.context_item) == (
+            approx([float(c) for c, _ in d.context_curve]),
+            approx([float(t) for _, t in d.context_curve]),
+        )
+        for item, (_, attr, _) in zip(view.bar_items, PARTS, strict=True):
+            assert list(item.opts["height"]) == approx([getattr(g, attr) for g in d.memory])
+    elif isinstance(view, ThroughputView):
+        xs = [float(p.concurrency) for p in d.sweep]
+        for key, attr in (
+            ("total", "tokens_per_s"),
+            ("per_user", "per_user_tokens_per_s"),
+            ("ttft_ms", "ttft_ms"),
+            ("tpot_ms", "tpot_ms"),
+        ):
+            ys = [getattr(p, attr) for p in d.sweep]
+            assert _plotted(view.curves[key]) == (approx(xs), approx(ys))
+        assert d.tpot_target_ms
+        assert view.target_lines["TPOT"].value() == approx(math.log10(d.tpot_target_ms))
+    else:
+        assert isinstance(view, CostView)
+        # Each sub-tab draws the new numbers when it is shown.
+        view.tabs.setCurrentIndex(1)
+        view.tabs.setCurrentIndex(2)
+        view.tabs.setCurrentIndex(0)
+        shown = shown_lines(d)
+        assert set(view.line_items) == {c.label for c in shown}
+        for c in shown:
+            assert _plotted(view.line_items[c.label]) == (
+                approx(c.tokens_per_month),
+                approx(c.usd_per_month),
+            )
+        assert view.break_even_points == [
+            (b.tokens_per_month, b.usd_per_month) for b in d.break_evens
+        ]
+        assert view.hybrid_item is not None
+        assert _plotted(view.hybrid_item)[1] == approx([u for _, u in d.hybrid])
+        assert view.bar_values == [
+            (c.label, c.usd_per_mtok) for c in sorted(shown, key=lambda c: c.usd_per_mtok)
+        ]
+
+
+@pytest.mark.parametrize("cls", [VramView, ThroughputView, CostView])
+def test_a_dashboard_of_the_same_shape_is_drawn_on_the_same_plots(
+    qtbot: QtBot, boards: dict, cls: type[PlotView]
+) -> None:
+    first, longer = boards["first"], boards["first-longer"]
+    assert first.sweep != longer.sweep and first.cost_lines != longer.cost_lines
+    view = _view(qtbot, cls, first)
+    _check_plotted(view, first)
+    plots = _plot_items(view)
+    assert plots
+    view.show_dashboard(longer)
+    _check_plotted(view, longer)
+    again = _plot_items(view)
+    assert len(again) == len(plots) and all(a is b for a, b in zip(again, plots, strict=True))
+    # The CSV is what a new view of that dashboard writes, and the hover has the new numbers.
+    assert view.csv_text() == _view(qtbot, cls, longer).csv_text()
+    if cls is ThroughputView:
+        p = longer.sweep[len(longer.sweep) // 2]
+        text = view.hovers[0].hover_data(p.concurrency, p.tokens_per_s)
+        assert text is not None and si(p.tokens_per_s) in text
+    # Another shape is built anew, and back again too.
+    view.show_dashboard(boards["no-fit"])
+    view.show_dashboard(first)
+    _check_plotted(view, first)
+    rebuilt = _plot_items(view)
+    assert len(rebuilt) == len(plots) and not any(a is b for a in rebuilt for b in plots)
+    # So is a new theme.
+    view.set_theme(True)
+    _check_plotted(view, first)
+    themed = _plot_items(view)
+    assert len(themed) == len(plots) and not any(a is b for a in themed for b in rebuilt)

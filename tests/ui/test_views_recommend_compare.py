@@ -247,3 +247,49 @@ def test_both_views_redraw_dark_and_scaled(
         assert view.plot_widget() is not None
     assert rec.front is not None and len(rec.front.xData) == len(result.pareto)
     assert len(cmp.speed_curves) == 2
+
+
+def test_both_views_update_their_plots_in_place(
+    qtbot: QtBot,
+    plan: Plan,
+    result: SearchResult,
+    board: Dashboard,
+    compared: tuple[list[CompareRow], list[Dashboard | None]],
+) -> None:
+    """New numbers of the same shape are drawn on the plots there are (building them is slow)."""
+    s0, s1 = plan.scenarios
+    assert s0.cost_workload is not None
+    costs = s0.cost_workload.model_copy(
+        update={"input_tokens": s0.cost_workload.input_tokens + 500}
+    )
+    longer = s0.replace(
+        workload=s0.workload.replace(input_tokens=s0.workload.input_tokens + 500),
+        cost_workload=costs,
+    )
+    other = dashboard(CAT, longer)
+    sh = other.result.self_hosted
+    assert sh is not None and board.result.self_hosted is not None
+    assert sh.point.tpot_ms != board.result.self_hosted.point.tpot_ms
+    rec = _recommend(qtbot, result, board)
+    plot = rec.canvas.ci.getItem(0, 0)
+    rec.show_dashboard(other)
+    assert rec.canvas.ci.getItem(0, 0) is plot
+    assert rec.current is not None and list(rec.current.xData) == [sh.point.tpot_ms]
+    assert rec.points is not None and len(rec.points.xData) == len(result.ranked)
+    text = rec.hovers[0].hover_data(sh.point.tpot_ms, sh.monthly.total_usd)
+    assert text is not None and f"TPOT {sh.point.tpot_ms:.1f} ms" in text
+
+    cmp = CompareView()
+    qtbot.addWidget(cmp)
+    cmp.resize(760, 460)
+    cmp.show()
+    cmp.show_plan(*compared)
+    plots = [cmp.canvas.ci.getItem(1, 0), cmp.canvas.ci.getItem(1, 1)]
+    rows, boards = compare_plan(CAT, plan.model_copy(update={"scenarios": (longer, s1)}))
+    cmp.show_plan(rows, boards)
+    assert [cmp.canvas.ci.getItem(1, 0), cmp.canvas.ci.getItem(1, 1)] == plots
+    new = boards[0]
+    assert new is not None
+    curve = cmp.speed_curves[s0.name]
+    assert list(curve.xData) == [float(p.concurrency) for p in new.sweep]
+    assert list(curve.yData) == [p.tokens_per_s for p in new.sweep]

@@ -11,8 +11,10 @@ monthly tokens, with the cheapest closed API of the first scenario as reference.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from functools import partial
 
-from PySide6 import QtWidgets  # before pyqtgraph, so that it binds to PySide6
+from PySide6 import QtCore, QtWidgets  # before pyqtgraph, so that it binds to PySide6
 
 # isort: split
 import pyqtgraph as pg
@@ -28,9 +30,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.dashboard import Dashboard
+from planner.dashboard import CostLine, Dashboard, SweepPoint
 from planner.recommend_plan import COMPARE_METRICS, CompareMetric, CompareRow, best_of
-from ui.plots.style import LegendCell, PlotView, axes, brush, si, style_plot, usd
+from ui.plots.style import (
+    LegendCell,
+    PlotView,
+    axes,
+    brush,
+    curve,
+    set_data,
+    si,
+    style_plot,
+    usd,
+)
 
 # Metrics shown as words (left-aligned); the rest are numbers (right-aligned).
 TEXT_KEYS = frozenset(
@@ -170,8 +182,11 @@ class CompareView(PlotView):
         legend = self.legend
         if legend is None or not legend.items:
             return
+        # What the entries need (their hints), not what the legend's layout gave them.
+        pref = QtCore.Qt.SizeHint.PreferredSize
         widest = max(
-            s.boundingRect().width() + lab.boundingRect().width() for s, lab in legend.items
+            s.boundingRect().width() + lab.effectiveSizeHint(pref).width()
+            for s, lab in legend.items
         )
         fits = int(max(self.canvas.width() - 20, 1) // (widest + 20 * self.st.scale))
         columns = max(1, min(len(legend.items), fits))
@@ -250,16 +265,91 @@ class CompareView(PlotView):
 
     # --- the plots (show_plan, set_theme and set_scale redraw) ---------------------------
 
-    def redraw(self) -> None:
-        st = self.st
-        self._colour_headers()  # the palette follows the theme
-        self.reset(self.canvas)
-        self.speed_curves, self.cost_curves, self.legend = {}, {}, None
-        pairs = [
+    def _pairs(self) -> list[tuple[int, CompareRow, Dashboard]]:
+        return [
             (i, r, d)
             for i, (r, d) in enumerate(zip(self.compare_rows, self.dashboards, strict=False))
             if d is not None
         ]
+
+    def shape(self) -> object:
+        """What is drawn, not the numbers: a plan of the same shape is set in place."""
+        pairs = self._pairs()
+        if not pairs:
+            return bool(self.compare_rows)
+        return tuple(
+            (
+                i,
+                row.name,
+                bool(d.sweep),
+                d.self_hosted_line is not None,
+                d.result.self_hosted is not None and bool(d.volume_tokens_per_month),
+            )
+            for i, row, d in pairs
+        ), any(d.cheapest_api is not None for _, _, d in pairs)
+
+    def redraw(self) -> None:
+        self._colour_headers()  # the palette follows the theme
+        if self.reshape("canvas", self.shape()):
+            self._build()
+        pairs = self._pairs()
+        if not pairs:
+            return
+        self.speed_hover.clear()
+        self.cost_hover.clear()
+        reference = None
+        for i, row, d in pairs:
+            if d.sweep:
+                lo, hi, mid = self.speed_items[i]
+                xs = [float(p.concurrency) for p in d.sweep]
+                set_data(lo, xs, [p.tokens_per_s_low for p in d.sweep])
+                set_data(hi, xs, [p.tokens_per_s_high for p in d.sweep])
+                set_data(mid, xs, [p.tokens_per_s for p in d.sweep])
+                self.speed_hover.add(
+                    xs,
+                    [p.tokens_per_s for p in d.sweep],
+                    partial(_speed_text, row.name, d.sweep),
+                )
+            own = d.self_hosted_line
+            if own is not None:
+                set_data(self.cost_curves[row.name], own.tokens_per_month, own.usd_per_month)
+                sh = d.result.self_hosted
+                if sh is not None and d.volume_tokens_per_month:
+                    set_data(self.dots[i], [d.volume_tokens_per_month], [sh.monthly.total_usd])
+                    self.cost_hover.add(
+                        [d.volume_tokens_per_month],
+                        [sh.monthly.total_usd],
+                        [
+                            f"{row.name}\n{si(d.volume_tokens_per_month)} tokens/month: "
+                            f"{usd(sh.monthly.total_usd)}/month, {usd(sh.usd_per_mtok)}/Mtok"
+                        ],
+                    )
+            if self.legend_labels.get(i) is not None:
+                assert self.legend is not None
+                self.legend.relabel(self.legend_labels[i], row.name)
+            if reference is None and d.cheapest_api is not None:
+                reference = d.cheapest_api
+        if reference is not None and self.reference is not None:
+            ref, label = self.reference
+            set_data(ref, reference.tokens_per_month, reference.usd_per_month)
+            assert self.legend is not None
+            self.legend.relabel(label, f"{reference.label} (cheapest API)")
+            self.cost_hover.add(
+                list(reference.tokens_per_month),
+                list(reference.usd_per_month),
+                partial(_reference_text, reference),
+            )
+        self._fit_legend()
+
+    def _build(self) -> None:
+        st = self.st
+        self.reset(self.canvas)
+        self.speed_curves, self.cost_curves, self.legend = {}, {}, None
+        self.speed_items: dict[int, tuple[pg.PlotDataItem, ...]] = {}
+        self.dots: dict[int, pg.PlotDataItem] = {}
+        self.legend_labels: dict[int, pg.LabelItem] = {}
+        self.reference: tuple[pg.PlotDataItem, pg.LabelItem] | None = None
+        pairs = self._pairs()
         if not pairs:
             text = "No scenario to compare yet" if not self.compare_rows else "Nothing to plot"
             self.message(self.canvas, text)
@@ -268,9 +358,9 @@ class CompareView(PlotView):
         legend = LegendCell(st, cols=3)
         self.legend = legend
         self.canvas.addItem(legend, row=0, col=0, colspan=1 if stacked else 2)
-        speed = self.canvas.addPlot(row=1, col=0, axisItems=axes())
-        cost = self.canvas.addPlot(
-            row=2 if stacked else 1, col=0 if stacked else 1, axisItems=axes(left_prefix="$")
+        speed = self.add_plot(self.canvas, 1, 0, axes())
+        cost = self.add_plot(
+            self.canvas, 2 if stacked else 1, 0 if stacked else 1, axes(left_prefix="$")
         )
         style_plot(speed, st, title=None, left="Output (tok/s)", bottom="Concurrent requests")
         style_plot(cost, st, title=None, left="Cost (USD/month)", bottom="Tokens per month")
@@ -278,45 +368,32 @@ class CompareView(PlotView):
             plot.setTitle(None)  # no title rows: the legend and the axes say what they are
         speed.setLogMode(x=True, y=False)
         cost.setLogMode(x=True, y=True)
-        speed_hover, cost_hover = self.hover(speed), self.hover(cost)
+        self.speed_hover, self.cost_hover = self.hover(speed), self.hover(cost)
         reference = None
         for i, row, d in pairs:
             colour = st.colour(i)
             pen = st.pen(colour, 2)
             if d.sweep:
-                xs = [float(p.concurrency) for p in d.sweep]
                 edge = st.pen(colour, 0.6)
-                lo = speed.plot(xs, [p.tokens_per_s_low for p in d.sweep], pen=edge)
-                hi = speed.plot(xs, [p.tokens_per_s_high for p in d.sweep], pen=edge)
+                lo = curve(speed, pen=edge)
+                hi = curve(speed, pen=edge)
                 speed.addItem(pg.FillBetweenItem(lo, hi, brush=brush(colour, 45)))
-                curve = speed.plot(
-                    xs,
-                    [p.tokens_per_s for p in d.sweep],
+                mid = curve(
+                    speed,
                     pen=pen,
                     symbol=st.symbol(i) or "o",
                     symbolSize=5 * st.scale,
                     symbolBrush=brush(colour),
                     symbolPen=None,
                 )
-                self.speed_curves[row.name] = curve
-                speed_hover.add(
-                    xs,
-                    [p.tokens_per_s for p in d.sweep],
-                    [
-                        f"{row.name}\n{p.concurrency} requests: {p.tokens_per_s:,.0f} tok/s\n"
-                        f"p10-p90 {p.tokens_per_s_low:,.0f}-{p.tokens_per_s_high:,.0f}"
-                        for p in d.sweep
-                    ],
-                )
+                self.speed_curves[row.name] = mid
+                self.speed_items[i] = (lo, hi, mid)
             own = d.self_hosted_line
             if own is not None:
-                line = cost.plot(list(own.tokens_per_month), list(own.usd_per_month), pen=pen)
-                self.cost_curves[row.name] = line
-                sh = d.result.self_hosted
-                if sh is not None and d.volume_tokens_per_month:
-                    dot = cost.plot(
-                        [d.volume_tokens_per_month],
-                        [sh.monthly.total_usd],
+                self.cost_curves[row.name] = curve(cost, pen=pen)
+                if d.result.self_hosted is not None and d.volume_tokens_per_month:
+                    dot = curve(
+                        cost,
                         pen=None,
                         symbol="o",
                         symbolSize=9 * st.scale,
@@ -324,36 +401,15 @@ class CompareView(PlotView):
                         symbolPen=st.pen(st.background, 1),
                     )
                     dot.setZValue(5)
-                    cost_hover.add(
-                        [d.volume_tokens_per_month],
-                        [sh.monthly.total_usd],
-                        [
-                            f"{row.name}\n{si(d.volume_tokens_per_month)} tokens/month: "
-                            f"{usd(sh.monthly.total_usd)}/month, {usd(sh.usd_per_mtok)}/Mtok"
-                        ],
-                    )
+                    self.dots[i] = dot
             sample = self.speed_curves.get(row.name) or self.cost_curves.get(row.name)
             if sample is not None:
-                legend.addItem(sample, row.name)
+                self.legend_labels[i] = legend.add(sample, row.name)
             if reference is None and d.cheapest_api is not None:
                 reference = d.cheapest_api
         if reference is not None:
-            ref = cost.plot(
-                list(reference.tokens_per_month),
-                list(reference.usd_per_month),
-                pen=st.pen(st.muted, 1.8, dash=True),
-            )
-            legend.addItem(ref, f"{reference.label} (cheapest API)")
-            cost_hover.add(
-                list(reference.tokens_per_month),
-                list(reference.usd_per_month),
-                [
-                    f"{reference.label}\n{si(t)} tokens/month: {usd(u)}/month"
-                    for t, u in zip(
-                        reference.tokens_per_month, reference.usd_per_month, strict=True
-                    )
-                ],
-            )
+            ref = curve(cost, pen=st.pen(st.muted, 1.8, dash=True))
+            self.reference = ref, legend.add(ref, f"{reference.label} (cheapest API)")
         lay = self.canvas.ci.layout
         lay.setRowStretchFactor(1, 1)
         if stacked:
@@ -361,4 +417,16 @@ class CompareView(PlotView):
         else:
             lay.setColumnStretchFactor(0, 1)
             lay.setColumnStretchFactor(1, 1)
-        self._fit_legend()
+
+
+def _speed_text(name: str, sweep: Sequence[SweepPoint], i: int) -> str:
+    p = sweep[i]
+    return (
+        f"{name}\n{p.concurrency} requests: {p.tokens_per_s:,.0f} tok/s\n"
+        f"p10-p90 {p.tokens_per_s_low:,.0f}-{p.tokens_per_s_high:,.0f}"
+    )
+
+
+def _reference_text(line: CostLine, i: int) -> str:
+    t, u = line.tokens_per_month[i], line.usd_per_month[i]
+    return f"{line.label}\n{si(t)} tokens/month: {usd(u)}/month"

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from planner.catalog.schema import Vendor
 from planner.recommend import Candidate, Constraints, SearchResult
-from ui.plots.style import LegendCell, PlotView, axes, brush, style_plot
+from ui.plots.style import LegendCell, PlotView, axes, brush, curve, set_data, style_plot
 
 VENDORS: tuple[str, ...] = tuple(v for v in get_args(Vendor) if v != "cpu")
 VENDOR_LABELS = {"nvidia": "NVIDIA", "amd": "AMD", "intel": "Intel", "apple": "Apple"}
@@ -374,45 +374,20 @@ class RecommendView(PlotView):
     # --- drawing (show_dashboard, set_theme and set_scale redraw) ------------------------
 
     def redraw(self) -> None:
-        st = self.st
-        self.reset(self.canvas)
-        self.points = self.front = self.current = self.ring = None
         ranked = self.result.ranked if self.result else []
         pareto = sorted(self.result.pareto, key=lambda c: c.tpot_ms) if self.result else []
         sh = self.dashboard.result.self_hosted if self.dashboard is not None else None
-        if not ranked and not pareto and sh is None:
-            self.message(self.canvas, "Find configurations to see their cost against speed")
+        target = self.dashboard.tpot_target_ms if self.dashboard is not None else None
+        empty = not ranked and not pareto and sh is None
+        if self.reshape("canvas", None if empty else (sh is not None, bool(target))):
+            self._build(empty, sh is not None, bool(target))
+        if empty:
             return
-        plot = self.canvas.addPlot(row=0, col=0, axisItems=axes(left_prefix="$"))
-        style_plot(
-            plot, st, title=None, left="Cost (USD/month)", bottom="Time per output token (ms)"
-        )
-        plot.setTitle(None)  # no title row: the tab says what this is
-        plot.setLogMode(x=False, y=True)
-        # Below the plot when wide; beside it when narrow (height is what is short then).
-        wide = self.width() >= WIDE
-        legend = LegendCell(st, cols=3 if wide else 1)
-        self.canvas.addItem(legend, row=1 if wide else 0, col=0 if wide else 1)
-        hover = self.hover(plot)
-
-        self.front = plot.plot(
-            [c.tpot_ms for c in pareto],
-            [c.monthly_usd for c in pareto],
-            stepMode="right",
-            pen=st.pen(st.colour(1), 2),
-        )
-        legend.addItem(self.front, "Cheapest at each speed")
-        self.points = plot.plot(
-            [c.tpot_ms for c in ranked],
-            [c.monthly_usd for c in ranked],
-            pen=None,
-            symbol="o",
-            symbolSize=9 * st.scale,
-            symbolBrush=brush(st.colour(0)),
-            symbolPen=st.pen(st.background, 1),
-        )
-        self.points.sigPointsClicked.connect(self._points_clicked)
-        legend.addItem(self.points, "Ranked")
+        assert self.points is not None and self.front is not None
+        set_data(self.front, [c.tpot_ms for c in pareto], [c.monthly_usd for c in pareto])
+        set_data(self.points, [c.tpot_ms for c in ranked], [c.monthly_usd for c in ranked])
+        hover = self.plot_hover
+        hover.clear()
         hover.add(
             [c.tpot_ms for c in ranked],
             [c.monthly_usd for c in ranked],
@@ -425,28 +400,9 @@ class RecommendView(PlotView):
             [c.monthly_usd for c in others],
             [f"On the front, not ranked: {_describe(c)}" for c in others],
         )
-        self.ring = plot.plot(
-            [],
-            [],
-            pen=None,
-            symbol="o",
-            symbolSize=17 * st.scale,
-            symbolBrush=None,
-            symbolPen=st.pen(st.foreground, 2),
-        )
-        if sh is not None:
+        if sh is not None and self.current is not None:
             dep = sh.deployment
-            self.current = plot.plot(
-                [sh.point.tpot_ms],
-                [sh.monthly.total_usd],
-                pen=None,
-                symbol="star",
-                symbolSize=18 * st.scale,
-                symbolBrush=brush(st.highlight),
-                symbolPen=st.pen(st.background, 1),
-            )
-            self.current.setZValue(10)
-            legend.addItem(self.current, "This scenario")
+            set_data(self.current, [sh.point.tpot_ms], [sh.monthly.total_usd])
             hover.add(
                 [sh.point.tpot_ms],
                 [sh.monthly.total_usd],
@@ -456,19 +412,75 @@ class RecommendView(PlotView):
                     f"{_usd(sh.monthly.total_usd)}/month, TPOT {sh.point.tpot_ms:.1f} ms"
                 ],
             )
-        target = self.dashboard.tpot_target_ms if self.dashboard is not None else None
+        if target and self.target_line is not None:
+            self.target_line.setValue(target)
+        # The range follows the data, as it did on a new plot.
+        self.plot.enableAutoRange()
+        self._draw_selection()
+
+    def _build(self, empty: bool, current: bool, target: bool) -> None:
+        st = self.st
+        self.reset(self.canvas)
+        self.points = self.front = self.current = self.ring = None
+        self.target_line: pg.InfiniteLine | None = None
+        if empty:
+            self.message(self.canvas, "Find configurations to see their cost against speed")
+            return
+        plot = self.add_plot(self.canvas, 0, 0, axes(left_prefix="$"))
+        self.plot = plot
+        style_plot(
+            plot, st, title=None, left="Cost (USD/month)", bottom="Time per output token (ms)"
+        )
+        plot.setTitle(None)  # no title row: the tab says what this is
+        plot.setLogMode(x=False, y=True)
+        # Below the plot when wide; beside it when narrow (height is what is short then).
+        wide = self.width() >= WIDE
+        legend = LegendCell(st, cols=3 if wide else 1)
+        self.canvas.addItem(legend, row=1 if wide else 0, col=0 if wide else 1)
+        self.plot_hover = self.hover(plot)
+        self.front = curve(plot, stepMode="right", pen=st.pen(st.colour(1), 2))
+        legend.addItem(self.front, "Cheapest at each speed")
+        self.points = curve(
+            plot,
+            pen=None,
+            symbol="o",
+            symbolSize=9 * st.scale,
+            symbolBrush=brush(st.colour(0)),
+            symbolPen=st.pen(st.background, 1),
+        )
+        self.points.sigPointsClicked.connect(self._points_clicked)
+        legend.addItem(self.points, "Ranked")
+        self.ring = curve(
+            plot,
+            pen=None,
+            symbol="o",
+            symbolSize=17 * st.scale,
+            symbolBrush=None,
+            symbolPen=st.pen(st.foreground, 2),
+        )
+        if current:
+            self.current = curve(
+                plot,
+                pen=None,
+                symbol="star",
+                symbolSize=18 * st.scale,
+                symbolBrush=brush(st.highlight),
+                symbolPen=st.pen(st.background, 1),
+            )
+            self.current.setZValue(10)
+            legend.addItem(self.current, "This scenario")
         if target:
             line = pg.InfiniteLine(
-                target,
+                0,
                 angle=90,
                 pen=st.pen(st.muted, 1.2, dash=True),
                 label="TPOT target",
                 labelOpts={"position": 0.97, "color": st.muted, "anchors": [(1, 0), (1, 0)]},
             )
             plot.addItem(line, ignoreBounds=True)
+            self.target_line = line
         self.canvas.ci.layout.setRowStretchFactor(0, 1)
         self.canvas.ci.layout.setColumnStretchFactor(0, 1)
-        self._draw_selection()
 
     def _draw_selection(self) -> None:
         if self.ring is None:

@@ -1,15 +1,18 @@
 """Look of the result plots: colours (Okabe-Ito, light and dark), pens, axes, legends, hover.
 
-Every view redraws itself from its dashboard with a `Style` (theme + presentation scale),
-so re-theming or enlarging is just a redraw.
+Every view draws its dashboard with a `Style` (theme + presentation scale). Building plots,
+legends and items is slow (a PlotItem alone takes ~10 ms), so a view builds them only when the
+shape of what it shows changes (see `PlotView.reshape`) and otherwise updates the items it
+has in place; re-theming or enlarging changes the shape, so it rebuilds.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,6 +28,7 @@ from ui.plots.base import ResultView
 BLUE, ORANGE, GREEN, PURPLE = "#0072B2", "#E69F00", "#009E73", "#CC79A7"
 SKY, VERMILLION, YELLOW = "#56B4E9", "#D55E00", "#F0E442"
 SYMBOLS = (None, "o", "s", "t", "d")
+AXIS_TEXT_WIDTH, AXIS_TEXT_HEIGHT = 30, 18  # what pyqtgraph's AxisItem starts with
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,39 @@ class Style:
         return p
 
 
+@functools.cache
+def no_pen() -> QtGui.QPen:
+    """One "no outline" pen for every symbol: scatter plots cache each symbol they draw by
+    the identity of its pen, and `symbolPen=None` would make a new pen on every `setData`."""
+    return pg.mkPen(None)
+
+
+def curve(plot: pg.PlotItem | None = None, **opts: object) -> pg.PlotDataItem:
+    """An empty PlotDataItem, in `plot` when given, for `setData` to fill on each refresh.
+
+    No dynamic range limit (it re-sets the data on every change of the y range, and our
+    values stay far inside what Qt draws), and no new pen per `setData` for the symbols."""
+    opts.setdefault("dynamicRangeLimit", None)
+    if "symbolPen" in opts and opts["symbolPen"] is None:
+        opts["symbolPen"] = no_pen()
+    item = pg.PlotDataItem(**opts)
+    if plot is not None:
+        plot.addItem(item)
+    return item
+
+
+def set_data(item: pg.PlotDataItem, xs: Sequence[float], ys: Sequence[float]) -> None:
+    """`item.setData(xs, ys)`, skipped when the item already plots these numbers (an API's
+    line, say, after a change that only moves the self-hosted one)."""
+    x0, y0 = item.xData, item.yData
+    if x0 is None:
+        if len(xs) == 0:
+            return
+    elif len(x0) == len(xs) and np.array_equal(x0, xs) and np.array_equal(y0, ys):
+        return
+    item.setData(xs, ys)
+
+
 def brush(colour: str, alpha: int = 255) -> QtGui.QBrush:
     c = QtGui.QColor(colour)
     c.setAlpha(alpha)
@@ -117,6 +154,26 @@ class SIAxis(pg.AxisItem):
         super().__init__(orientation, **kw)
         self.prefix = prefix
         self.enableAutoSIPrefix(False)
+
+    def _updateWidth(self) -> None:
+        before = self.minimumWidth()
+        super()._updateWidth()
+        if self.minimumWidth() != before:
+            self._relayout()
+
+    def _updateHeight(self) -> None:
+        before = self.minimumHeight()
+        super()._updateHeight()
+        if self.minimumHeight() != before:
+            self._relayout()
+
+    def _relayout(self) -> None:
+        # The axis resizes itself to its tick labels while it paints. Qt then lays out the
+        # plot again, but not the canvas around it: a plot updated in place would keep the
+        # share of the canvas it had for the old labels (a new plot gets laid out anyway).
+        plot = self.parentItem()
+        if isinstance(plot, QtWidgets.QGraphicsWidget):
+            plot.updateGeometry()
 
     def tickStrings(self, values, scale, spacing):  # type: ignore[no-untyped-def]
         # Called while painting, where an exception would take the whole process down.
@@ -198,19 +255,47 @@ class LegendCell(pg.LegendItem):
     def mouseDragEvent(self, ev) -> None:  # type: ignore[no-untyped-def]
         ev.ignore()
 
+    def add(self, item: pg.GraphicsObject, name: str) -> pg.LabelItem:
+        """Add an entry; returns its label, for `relabel`."""
+        self.addItem(item, name)
+        return self.items[-1][1]
+
+    def relabel(self, label: pg.LabelItem, text: str) -> None:
+        """Change an entry's text in place (nothing to do when it is the same)."""
+        if label.text != text:
+            label.setText(text)
+            self.updateSize()
+
+
+def retitle(plot: pg.PlotItem, st: Style, title: str, colour: str | None = None) -> None:
+    """Change a plot's title (as `style_plot` sets it) when it differs."""
+    colour = colour or st.foreground
+    label = plot.titleLabel
+    if label.text != title or label.opts.get("color") != colour:
+        plot.setTitle(title, color=colour, size=st.pt(10.5), bold=True)
+
+
+def relabel_axis(plot: pg.PlotItem, st: Style, name: str, text: str) -> None:
+    """Change an axis label (as `style_plot` sets it) when it differs."""
+    ax = plot.getAxis(name)
+    if ax.labelText != text:
+        ax.setLabel(text, color=st.foreground, **{"font-size": st.pt(9.5)})
+
 
 class Hover:
     """Shows the values of the point nearest the mouse in a text box on the plot.
 
     `add(xs, ys, texts)` registers points in data coordinates (before any log transform);
     with `x_only` the nearest point is the one nearest in x (for curves against concurrency).
+    `texts` may be a function of the point's index in that `add`: then a text is only written
+    when it is shown (views add hundreds of points on every refresh).
     """
 
     def __init__(self, plot: pg.PlotItem, st: Style, x_only: bool = False, radius: float = 40):
         self.plot, self.x_only, self.radius = plot, x_only, radius * st.scale
         self.xs: list[float] = []
         self.ys: list[float] = []
-        self.texts: list[str] = []
+        self._texts: list[tuple[int, Sequence[str] | Callable[[int], str]]] = []
         fill = brush(st.background, 245)
         self.text = pg.TextItem("", color=st.foreground, fill=fill, border=st.pen(st.muted, 1))
         self.text.setFont(st.font(8.5))
@@ -231,10 +316,32 @@ class Hover:
             self.scene.sigMouseMoved.disconnect(self.moved)
             self.scene = None
 
-    def add(self, xs: Sequence[float], ys: Sequence[float], texts: Sequence[str]) -> None:
+    def clear(self) -> None:
+        """Forget the points (before `add`ing a new dashboard's) and hide what is shown."""
+        self.xs, self.ys, self._texts = [], [], []
+        self.text.hide()
+        self.marker.clear()
+
+    def add(
+        self,
+        xs: Sequence[float],
+        ys: Sequence[float],
+        texts: Sequence[str] | Callable[[int], str],
+    ) -> None:
+        self._texts.append((len(self.xs), texts))
         self.xs += [float(x) for x in xs]
         self.ys += [float(y) for y in ys]
-        self.texts += list(texts)
+
+    def text_at(self, i: int) -> str:
+        """The text of point `i` (in the order the points were added)."""
+        for start, texts in reversed(self._texts):
+            if i >= start:
+                return texts(i - start) if callable(texts) else texts[i - start]
+        raise IndexError(i)
+
+    @property
+    def texts(self) -> list[str]:
+        return [self.text_at(i) for i in range(len(self.xs))]
 
     def _view(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lx = self.plot.getAxis("bottom").logMode
@@ -264,7 +371,8 @@ class Hover:
             self.marker.clear()
             return None
         x, y = float(vx[i]), float(vy[i])
-        self.text.setText(self.texts[i])
+        text = self.text_at(i)
+        self.text.setText(text)
         self.text.setAnchor((0, 0))
         # Beside the point, kept inside the plot (the view clips what sticks out).
         p = vb.mapViewToScene(QtCore.QPointF(x, y))
@@ -277,7 +385,7 @@ class Hover:
         self.text.setPos(vb.mapSceneToView(QtCore.QPointF(left, top)))
         self.text.show()
         self.marker.setData([x], [y])
-        return self.texts[i]
+        return text
 
     def hover_data(self, x: float, y: float) -> str | None:
         """Hover as if the mouse were over data point (x, y) (for tests and keyboard use)."""
@@ -299,7 +407,9 @@ def csv_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 class PlotView(ResultView):
     """A result view drawn on pyqtgraph canvases; subclasses implement `redraw()`.
 
-    `set_theme(dark)` and `set_scale(factor)` (presentation mode) redraw with the new style.
+    `redraw()` builds a section's plots and items only when `reshape(section, key)` says its
+    shape changed, and otherwise sets the new data on the items it has. `set_theme(dark)` and
+    `set_scale(factor)` (presentation mode) change the style, so every section is rebuilt.
     """
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
@@ -310,6 +420,8 @@ class PlotView(ResultView):
         self.header: list[str] = []
         self.rows: list[list[object]] = []
         self.hovers: list[Hover] = []
+        self._shapes: dict[str, object] = {}
+        self._plots: list[tuple[pg.GraphicsLayoutWidget, pg.PlotItem]] = []
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.body = layout
@@ -329,10 +441,31 @@ class PlotView(ResultView):
     def draw(self) -> None:
         self._key = self.layout_key()
         self.redraw()
+        self._fresh_axes()
+
+    def _fresh_axes(self) -> None:
+        """Let the axes size their tick labels at the next paint as new axes would: pyqtgraph
+        narrows an axis only when its labels shrink by more than 10 px, so a plot updated in
+        place would otherwise be laid out according to what it showed before."""
+        for _, plot in self._plots:
+            for name in ("left", "right"):
+                plot.getAxis(name).textWidth = AXIS_TEXT_WIDTH
+            for name in ("bottom", "top"):
+                plot.getAxis(name).textHeight = AXIS_TEXT_HEIGHT
 
     def layout_key(self) -> object:
         """What of the widget's size the drawing depends on (legend columns, placement)."""
         return None
+
+    def reshape(self, section: str, key: object) -> bool:
+        """Whether `section` (a canvas, or part of one) must be built anew: True when its
+        shape `key` (what is drawn, not the numbers), the style or the layout key changed
+        since it was last built. False: update its items in place."""
+        shape = (self.st, self._key, key)
+        if self._shapes.get(section) == shape:
+            return False
+        self._shapes[section] = shape
+        return True
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -360,6 +493,7 @@ class PlotView(ResultView):
         for h in mine:
             h.detach()
         self.hovers = [h for h in self.hovers if h not in mine]
+        self._plots = [(c, p) for c, p in self._plots if c is not canvas]
         canvas.clear()
         canvas.setBackground(self.st.background)
         lay = canvas.ci.layout
@@ -368,6 +502,15 @@ class PlotView(ResultView):
         for i in range(lay.rowCount()):
             lay.setRowStretchFactor(i, 0)
         canvas.ci.setContentsMargins(*(4 * self.st.scale,) * 4)
+
+    def add_plot(
+        self, canvas: pg.GraphicsLayoutWidget, row: int, col: int, axis_items: dict, **kw: object
+    ) -> pg.PlotItem:
+        """A plot in a canvas cell, without the context menus (nobody sees them, and the
+        ViewBox's menu alone takes a few ms to build)."""
+        plot = canvas.addPlot(row=row, col=col, axisItems=axis_items, enableMenu=False, **kw)
+        self._plots.append((canvas, plot))
+        return plot
 
     def hover(self, plot: pg.PlotItem, x_only: bool = False) -> Hover:
         h = Hover(plot, self.st, x_only)

@@ -11,7 +11,7 @@ from PySide6 import QtWidgets  # before pyqtgraph, so that it binds to PySide6
 import pyqtgraph as pg
 
 from planner.dashboard import SweepPoint
-from ui.plots.style import LegendCell, PlotView, Style, axes, brush, si, style_plot
+from ui.plots.style import LegendCell, PlotView, Style, axes, brush, curve, set_data, si, style_plot
 
 HEADER = [
     "concurrency (sequences)",
@@ -32,18 +32,21 @@ def _ms(v: float) -> str:
     return f"{v / 1000:.3g} s" if v >= 1000 else f"{v:.3g} ms"
 
 
-def band(
-    plot: pg.PlotItem, st: Style, xs: list[float], lo: list[float], hi: list[float], colour: str
-) -> tuple[pg.FillBetweenItem, pg.PlotDataItem]:
-    """A p10..p90 band (and a legend sample for it)."""
-    edge = st.pen(colour, 0.6)
-    edge.setColor(pg.mkColor(colour).lighter(110))
-    a = plot.plot(xs, lo, pen=edge)
-    b = plot.plot(xs, hi, pen=edge)
-    fill = pg.FillBetweenItem(a, b, brush=brush(colour, 60))
-    plot.addItem(fill)
-    sample = pg.PlotDataItem([], [], pen=edge, fillLevel=0, fillBrush=brush(colour, 60))
-    return fill, sample
+class Band:
+    """A p10..p90 band: two edge curves and the fill between them (and a legend sample)."""
+
+    def __init__(self, plot: pg.PlotItem, st: Style, colour: str) -> None:
+        edge = st.pen(colour, 0.6)
+        edge.setColor(pg.mkColor(colour).lighter(110))
+        self.lo = curve(plot, pen=edge)
+        self.hi = curve(plot, pen=edge)
+        self.fill = pg.FillBetweenItem(self.lo, self.hi, brush=brush(colour, 60))
+        plot.addItem(self.fill)
+        self.sample = pg.PlotDataItem([], [], pen=edge, fillLevel=0, fillBrush=brush(colour, 60))
+
+    def set(self, xs: list[float], lo: list[float], hi: list[float]) -> None:
+        set_data(self.lo, xs, lo)
+        set_data(self.hi, xs, hi)
 
 
 class ThroughputView(PlotView):
@@ -65,20 +68,21 @@ class ThroughputView(PlotView):
     def layout_key(self) -> object:
         return self.legend_cols(0.5, 190, 2)
 
+    def shape(self) -> object:
+        """What is drawn, not the numbers: a new dashboard of the same shape is set in place."""
+        d = self.dashboard
+        if d is None:
+            return None
+        if not d.sweep:
+            return "empty", d.fits
+        return "sweep", bool(d.ttft_target_ms), bool(d.tpot_target_ms)
+
     def redraw(self) -> None:
         d = self.dashboard
-        if self._user_box is not None and self._user_box.scene() is not None:
-            self._user_box.scene().removeItem(self._user_box)
-        self._user_box = None
-        self.reset(self.canvas)
-        self.curves, self.bands, self.target_lines = {}, [], {}
+        if self.reshape("canvas", self.shape()):
+            self._build()
         self.header, self.rows = list(HEADER), []
-        if d is None:
-            self.message(self.canvas, "No results yet")
-            return
-        if not d.sweep:
-            why = "the model does not fit in memory" if not d.fits else "no batch can run"
-            self.message(self.canvas, f"No throughput to show: {why}")
+        if d is None or not d.sweep:
             return
         pts = list(d.sweep)
         self.rows = [
@@ -97,17 +101,34 @@ class ThroughputView(PlotView):
             ]
             for p in pts
         ]
-        self._throughput(pts)
-        self._latency(pts)
+        self._fill_throughput(pts)
+        self._fill_latency(pts)
+
+    def _build(self) -> None:
+        d = self.dashboard
+        if self._user_box is not None and self._user_box.scene() is not None:
+            self._user_box.scene().removeItem(self._user_box)
+        self._user_box = None
+        self.reset(self.canvas)
+        self.curves, self.bands, self.target_lines = {}, [], {}
+        if d is None:
+            self.message(self.canvas, "No results yet")
+            return
+        if not d.sweep:
+            why = "the model does not fit in memory" if not d.fits else "no batch can run"
+            self.message(self.canvas, f"No throughput to show: {why}")
+            return
+        self._build_throughput()
+        self._build_latency()
         lay = self.canvas.ci.layout
         lay.setColumnStretchFactor(0, 1)
         lay.setColumnStretchFactor(1, 1)
         lay.setRowStretchFactor(0, 1)
 
-    def _throughput(self, pts: list[SweepPoint]) -> None:
+    def _build_throughput(self) -> None:
         st = self.st
-        xs = [float(p.concurrency) for p in pts]
-        plot = self.canvas.addPlot(row=0, col=0, axisItems=axes(right=True))
+        plot = self.add_plot(self.canvas, 0, 0, axes(right=True))
+        self.throughput_plot = plot
         style_plot(
             plot,
             st,
@@ -120,26 +141,23 @@ class ThroughputView(PlotView):
         legend = LegendCell(st, cols=self.legend_cols(0.5, 190, 2))
         self.canvas.addItem(legend, row=1, col=0)
         total_c, user_c = st.colour(0), st.colour(1)
-        fill, sample = band(
-            plot, st, xs, [p.tokens_per_s_low for p in pts], [p.tokens_per_s_high for p in pts],
-            total_c,
-        )  # fmt: skip
-        self.bands.append(fill)
-        total = plot.plot(
-            xs, [p.tokens_per_s for p in pts], pen=st.pen(total_c, 2.5), symbol="o",
+        self.total_band = Band(plot, st, total_c)
+        self.bands.append(self.total_band.fill)
+        total = curve(
+            plot, pen=st.pen(total_c, 2.5), symbol="o",
             symbolSize=6 * st.scale, symbolBrush=brush(total_c), symbolPen=None,
         )  # fmt: skip
         self.curves["total"] = total
         legend.addItem(total, "All users")
-        legend.addItem(sample, "p10–p90")
+        legend.addItem(self.total_band.sample, "p10–p90")
         # Per-user speed on the right axis: its own view box, x linked to the plot's.
-        box = pg.ViewBox()
+        box = pg.ViewBox(enableMenu=False)
         plot.scene().addItem(box)
         plot.getAxis("right").linkToView(box)
         box.setXLink(plot)
         box.setMouseEnabled(x=False, y=False)
-        user = pg.PlotDataItem(
-            xs, [p.per_user_tokens_per_s for p in pts], pen=st.pen(user_c, 2.5, dash=True),
+        user = curve(
+            pen=st.pen(user_c, 2.5, dash=True),
             symbol="s", symbolSize=6 * st.scale, symbolBrush=brush(user_c), symbolPen=None,
         )  # fmt: skip
         user.setLogMode(True, False)
@@ -147,9 +165,6 @@ class ThroughputView(PlotView):
         box.addItem(user)
         self.curves["per_user"] = user
         legend.addItem(user, "Per user (right axis)")
-        top_user = max(p.per_user_tokens_per_s for p in pts)
-        box.setYRange(0, top_user * 1.1, padding=0)
-        plot.setYRange(0, max(p.tokens_per_s_high for p in pts) * 1.05, padding=0)
         self._user_box = box
 
         def sync() -> None:
@@ -159,8 +174,22 @@ class ThroughputView(PlotView):
         plot.getViewBox().sigResized.connect(sync)
         sync()
         plot.setMouseEnabled(x=False, y=False)
-        hover = self.hover(plot, x_only=True)
-        hover.add(
+        self.throughput_hover = self.hover(plot, x_only=True)
+
+    def _fill_throughput(self, pts: list[SweepPoint]) -> None:
+        plot, box = self.throughput_plot, self._user_box
+        assert box is not None
+        xs = [float(p.concurrency) for p in pts]
+        self.total_band.set(
+            xs, [p.tokens_per_s_low for p in pts], [p.tokens_per_s_high for p in pts]
+        )
+        set_data(self.curves["total"], xs, [p.tokens_per_s for p in pts])
+        set_data(self.curves["per_user"], xs, [p.per_user_tokens_per_s for p in pts])
+        top_user = max(p.per_user_tokens_per_s for p in pts)
+        box.setYRange(0, top_user * 1.1, padding=0)
+        plot.setYRange(0, max(p.tokens_per_s_high for p in pts) * 1.05, padding=0)
+        self.throughput_hover.clear()
+        self.throughput_hover.add(
             xs,
             [p.tokens_per_s for p in pts],
             [
@@ -172,35 +201,34 @@ class ThroughputView(PlotView):
             ],
         )
 
-    def _latency(self, pts: list[SweepPoint]) -> None:
+    def _series(self) -> tuple[tuple[str, str, str, str, float | None], ...]:
         d, st = self.dashboard, self.st
         assert d is not None
-        xs = [float(p.concurrency) for p in pts]
-        plot = self.canvas.addPlot(row=0, col=1, axisItems=axes())
+        return (
+            ("TTFT", "ttft_ms", st.colour(0), "o", d.ttft_target_ms),
+            ("TPOT", "tpot_ms", st.colour(1), "s", d.tpot_target_ms),
+        )
+
+    def _build_latency(self) -> None:
+        st = self.st
+        plot = self.add_plot(self.canvas, 0, 1, axes())
+        self.latency_plot = plot
         style_plot(plot, st, title="Latency", left="Latency (ms)", bottom="Concurrent sequences")
         plot.setLogMode(x=True, y=True)
         legend = LegendCell(st, cols=self.legend_cols(0.5, 190, 2))
         self.canvas.addItem(legend, row=1, col=1)
-        series = (
-            ("TTFT", "ttft_ms", st.colour(0), "o", d.ttft_target_ms),
-            ("TPOT", "tpot_ms", st.colour(1), "s", d.tpot_target_ms),
-        )
-        values = []
-        for name, attr, colour, sym, target in series:
-            lo = [getattr(p, attr + "_low") for p in pts]
-            hi = [getattr(p, attr + "_high") for p in pts]
-            mid = [getattr(p, attr) for p in pts]
-            values += lo + hi
-            fill, _ = band(plot, st, xs, lo, hi, colour)
-            self.bands.append(fill)
-            curve = plot.plot(
-                xs, mid, pen=st.pen(colour, 2.5), symbol=sym, symbolSize=6 * st.scale,
+        self.latency_bands: dict[str, Band] = {}
+        for name, attr, colour, sym, target in self._series():
+            band = Band(plot, st, colour)
+            self.latency_bands[attr] = band
+            self.bands.append(band.fill)
+            mid = curve(
+                plot, pen=st.pen(colour, 2.5), symbol=sym, symbolSize=6 * st.scale,
                 symbolBrush=brush(colour), symbolPen=None,
             )  # fmt: skip
-            self.curves[attr] = curve
-            legend.addItem(curve, f"{name} (p10–p90 band)")
+            self.curves[attr] = mid
+            legend.addItem(mid, f"{name} (p10–p90 band)")
             if target is not None and target > 0:
-                values.append(target)
                 line = pg.InfiniteLine(
                     pos=math.log10(target),
                     angle=0,
@@ -219,11 +247,31 @@ class ThroughputView(PlotView):
                 self.target_lines[name] = line
                 dashed = pg.PlotDataItem([], [], pen=st.pen(colour, 1.8, dash=True))
                 legend.addItem(dashed, f"{name} target")
+        plot.setMouseEnabled(x=False, y=False)
+        self.latency_hover = self.hover(plot, x_only=True)
+
+    def _fill_latency(self, pts: list[SweepPoint]) -> None:
+        plot = self.latency_plot
+        xs = [float(p.concurrency) for p in pts]
+        values = []
+        for name, attr, _, _, target in self._series():
+            lo = [getattr(p, attr + "_low") for p in pts]
+            hi = [getattr(p, attr + "_high") for p in pts]
+            mid = [getattr(p, attr) for p in pts]
+            values += lo + hi
+            self.latency_bands[attr].set(xs, lo, hi)
+            set_data(self.curves[attr], xs, mid)
+            line = self.target_lines.get(name)
+            if line is not None and target is not None:
+                values.append(target)
+                line.setValue(math.log10(target))
+                text = f"{name} target {_ms(target)}"
+                if line.label.format != text:
+                    line.label.setFormat(text)
         logs = np.log10([v for v in values if v > 0])
         plot.setYRange(float(logs.min()) - 0.15, float(logs.max()) + 0.25, padding=0)
-        plot.setMouseEnabled(x=False, y=False)
-        hover = self.hover(plot, x_only=True)
-        hover.add(
+        self.latency_hover.clear()
+        self.latency_hover.add(
             xs,
             [p.ttft_ms for p in pts],
             [

@@ -19,6 +19,10 @@ from ui.plots.style import (
     PlotView,
     axes,
     brush,
+    curve,
+    relabel_axis,
+    retitle,
+    set_data,
     si,
     style_plot,
 )
@@ -55,10 +59,19 @@ class VramView(PlotView):
         a, b = self._shares()
         return self.legend_cols(a, 135, 3), self.legend_cols(b, 215, 2)
 
+    def shape(self) -> object:
+        """What is drawn, not the numbers: a new dashboard of the same shape is set in place."""
+        d = self.dashboard
+        if d is None:
+            return None
+        est = d.estimate
+        here = est.batch >= 1 and est.workload.seq_tokens > 0
+        return len(d.memory), bool(d.context_curve), here
+
     def redraw(self) -> None:
-        d, st = self.dashboard, self.st
-        self.reset(self.canvas)
-        self.bar_items, self.context_item = [], None
+        d = self.dashboard
+        if self.reshape("canvas", self.shape()):
+            self._build()
         self.header = [
             "series",
             "gpu",
@@ -71,11 +84,21 @@ class VramView(PlotView):
         ]
         self.rows = []
         if d is None:
+            return
+        self._fill_bars()
+        if d.context_curve:
+            self._fill_context()
+
+    def _build(self) -> None:
+        d, st = self.dashboard, self.st
+        self.reset(self.canvas)
+        self.bar_items, self.context_item = [], None
+        if d is None:
             self.message(self.canvas, "No results yet")
             return
-        self._bars()
+        self._build_bars()
         if d.context_curve:
-            self._context()
+            self._build_context()
         else:
             self.canvas.addLabel(
                 "Not even one short sequence fits:<br>no context curve",
@@ -90,62 +113,61 @@ class VramView(PlotView):
         lay.setColumnStretchFactor(1, round(b * 100))
         lay.setRowStretchFactor(0, 1)
 
-    def _bars(self) -> None:
+    def _build_bars(self) -> None:
         d, st = self.dashboard, self.st
         assert d is not None
-        mem = d.memory
-        n = len(mem)
-        gpu = d.estimate.deployment.gpu.name
-        title = "Memory per GPU" if d.fits else "Memory per GPU: does not fit"
-        plot = self.canvas.addPlot(row=0, col=0, axisItems=axes())
-        many = n > 1  # stage numbers as ticks; "GPU (stage i, xN)" labels would not fit
-        tp = d.estimate.deployment.tp
-        per_stage = f", {tp} per stage" if tp > 1 else ""
-        style_plot(
-            plot,
-            st,
-            title=title,
-            left="Memory (GiB)",
-            bottom=f"Pipeline stage ({gpu}{per_stage})" if many else "",
-        )
-        if not d.fits:
-            plot.titleLabel.setText(title, color=st.highlight, size=st.pt(10.5), bold=True)
+        plot = self.add_plot(self.canvas, 0, 0, axes())
+        self.bar_plot = plot
+        self.bar_ticks: list[list[tuple[int, str]]] = []
+        self.many = many = len(d.memory) > 1  # stage numbers as ticks: labels would not fit
+        style_plot(plot, st, title="", left="Memory (GiB)", bottom=" " if many else "")
         legend = LegendCell(st, cols=self.legend_cols(self._shares()[0], 135, 3))
         self.canvas.addItem(legend, row=1, col=0)
-        x = np.arange(n, dtype=float)
-        bottom = np.zeros(n)
         edge = st.pen(st.background, 1)
-        for name, attr, colour in PARTS:
-            h = np.array([getattr(g, attr) for g in mem])
-            item = pg.BarGraphItem(
-                x=x, height=h, y0=bottom.copy(), width=BAR_WIDTH, brush=brush(colour), pen=edge
-            )
+        for name, _, colour in PARTS:
+            item = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH, brush=brush(colour), pen=edge)
             plot.addItem(item)
             legend.addItem(item, name)
             self.bar_items.append(item)
+        self.capacity_item = curve(connect="pairs", pen=st.pen(st.foreground, 2.5))
+        self.usable_item = curve(connect="pairs", pen=st.pen(st.highlight, 2.5, dash=True))
+        for item, name in ((self.capacity_item, "Capacity"), (self.usable_item, "Usable limit")):
+            plot.addItem(item)
+            legend.addItem(item, name)
+        plot.getAxis("bottom").setGrid(False)
+        plot.getAxis("bottom").setStyle(tickLength=0)
+        plot.setMouseEnabled(x=False, y=False)
+        self.bar_hover = self.hover(plot)
+
+    def _fill_bars(self) -> None:
+        d, st = self.dashboard, self.st
+        assert d is not None
+        plot, mem, many = self.bar_plot, d.memory, self.many
+        n = len(mem)
+        title = "Memory per GPU" if d.fits else "Memory per GPU: does not fit"
+        retitle(plot, st, title, None if d.fits else st.highlight)
+        if many:
+            tp = d.estimate.deployment.tp
+            per_stage = f", {tp} per stage" if tp > 1 else ""
+            gpu = d.estimate.deployment.gpu.name
+            relabel_axis(plot, st, "bottom", f"Pipeline stage ({gpu}{per_stage})")
+        x = np.arange(n, dtype=float)
+        bottom = np.zeros(n)
+        for item, (_, attr, _) in zip(self.bar_items, PARTS, strict=True):
+            h = np.array([getattr(g, attr) for g in mem], dtype=float)
+            item.setOpts(x=x, height=h, y0=bottom.copy())
             bottom += h
         half = BAR_WIDTH / 2 + 0.12
         seg_x = np.repeat(x, 2) + np.tile([-half, half], n)
-        cap = pg.PlotDataItem(
-            seg_x, np.repeat([g.capacity_gib for g in mem], 2), connect="pairs",
-            pen=st.pen(st.foreground, 2.5),
-        )  # fmt: skip
-        usable = pg.PlotDataItem(
-            seg_x, np.repeat([g.usable_gib for g in mem], 2), connect="pairs",
-            pen=st.pen(st.highlight, 2.5, dash=True),
-        )  # fmt: skip
-        for item, name in ((cap, "Capacity"), (usable, "Usable limit")):
-            plot.addItem(item)
-            legend.addItem(item, name)
+        set_data(self.capacity_item, seg_x, np.repeat([g.capacity_gib for g in mem], 2))
+        set_data(self.usable_item, seg_x, np.repeat([g.usable_gib for g in mem], 2))
         ticks = [(i, str(i + 1) if many else label) for i, label in enumerate(d.gpu_labels)]
-        plot.getAxis("bottom").setTicks([ticks])
-        plot.getAxis("bottom").setGrid(False)
-        plot.getAxis("bottom").setStyle(tickLength=0)
+        if [ticks] != self.bar_ticks:
+            plot.getAxis("bottom").setTicks([ticks])
+            self.bar_ticks = [ticks]
         top = max(max(g.total_gib, g.capacity_gib) for g in mem)
         plot.setXRange(-0.6, n - 0.4, padding=0)
         plot.setYRange(0, top * 1.08, padding=0)
-        plot.setMouseEnabled(x=False, y=False)
-        hover = self.hover(plot)
         texts = []
         for label, g in zip(d.gpu_labels, mem, strict=True):
             lines = [f"{name}: {getattr(g, attr):.1f} GiB" for name, attr, _ in PARTS]
@@ -171,12 +193,13 @@ class VramView(PlotView):
                     None,
                 ]
             )
-        hover.add(x, [g.total_gib / 2 for g in mem], texts)
+        self.bar_hover.clear()
+        self.bar_hover.add(x, [g.total_gib / 2 for g in mem], texts)
 
-    def _context(self) -> None:
+    def _build_context(self) -> None:
         d, st = self.dashboard, self.st
         assert d is not None
-        plot = self.canvas.addPlot(row=0, col=1, axisItems=axes())
+        plot = self.add_plot(self.canvas, 0, 1, axes())
         style_plot(
             plot,
             st,
@@ -185,13 +208,11 @@ class VramView(PlotView):
             bottom="Concurrent sequences",
         )
         plot.setLogMode(x=True, y=True)
-        cs = [float(c) for c, _ in d.context_curve]
-        ctx = [float(t) for _, t in d.context_curve]
         legend = LegendCell(st, cols=self.legend_cols(self._shares()[1], 215, 2))
+        self.context_legend = legend
         self.canvas.addItem(legend, row=1, col=1)
-        self.context_item = plot.plot(
-            cs,
-            ctx,
+        self.context_item = curve(
+            plot,
             pen=st.pen(st.colour(0), 2.5),
             symbol="o",
             symbolSize=6 * st.scale,
@@ -199,12 +220,10 @@ class VramView(PlotView):
             symbolPen=None,
         )
         legend.addItem(self.context_item, "Largest context")
+        self.here_item: pg.ScatterPlotItem | None = None
         est = d.estimate
-        seq = est.workload.seq_tokens
-        if est.batch >= 1 and seq > 0:
+        if est.batch >= 1 and est.workload.seq_tokens > 0:
             here = pg.ScatterPlotItem(
-                [math.log10(est.batch)],
-                [math.log10(seq)],
                 symbol="star",
                 size=16 * st.scale,
                 brush=brush(st.highlight),
@@ -212,9 +231,24 @@ class VramView(PlotView):
             )
             here.setZValue(10)
             plot.addItem(here)
-            legend.addItem(here, f"This plan: {si(est.batch)} × {si(seq)} tokens")
-        hover = self.hover(plot, x_only=True)
-        hover.add(
+            self.here_label = legend.add(here, "This plan")
+            self.here_item = here
+        self.context_hover = self.hover(plot, x_only=True)
+
+    def _fill_context(self) -> None:
+        d = self.dashboard
+        assert d is not None and self.context_item is not None
+        cs = [float(c) for c, _ in d.context_curve]
+        ctx = [float(t) for _, t in d.context_curve]
+        set_data(self.context_item, cs, ctx)
+        est = d.estimate
+        seq = est.workload.seq_tokens
+        if self.here_item is not None:
+            self.here_item.setData([math.log10(est.batch)], [math.log10(seq)])
+            text = f"This plan: {si(est.batch)} × {si(seq)} tokens"
+            self.context_legend.relabel(self.here_label, text)
+        self.context_hover.clear()
+        self.context_hover.add(
             cs,
             ctx,
             [f"{si(c)} sequences\nup to {si(t)} tokens each" for c, t in zip(cs, ctx, strict=True)],
