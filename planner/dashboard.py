@@ -10,19 +10,22 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pydantic import BaseModel
 
 from planner.catalog.load import Catalog
 from planner.cost import CostWorkload, api_monthly_cost
 from planner.costplan import SelfHosted, break_even, hybrid_curve, plan_self_hosted
 from planner.estimate.efficiency import EfficiencyTable
-from planner.estimate.inputs import PlanInputError
+from planner.estimate.inputs import Deployment, PlanInputError
 from planner.estimate.memory import GpuMemory, max_context
 from planner.estimate.scenario import Estimate, sweep
 from planner.estimate.serving import Capacity
 from planner.plan.build import ScenarioResult, evaluate
 from planner.plan.schema import Scenario
 from planner.prices.schema import ApiPrice
-from planner.quality import headline
+from planner.quality import QualityScore, headline
 
 # Concurrencies the throughput and context curves are drawn at (cut at what fits).
 CONCURRENCY_GRID = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
@@ -156,8 +159,34 @@ def _sweep(result: ScenarioResult, table: EfficiencyTable | None) -> tuple[Sweep
     return tuple(out)
 
 
+# The context curve depends on the deployment only, not on the workload, so edits of the
+# lengths or the volume reuse it. Keyed by the deployment's catalog entries (by identity,
+# kept alive beside the key) and its other fields.
+_CONTEXT: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[tuple[int, int], ...]]] = {}
+
+
 def _context_curve(result: ScenarioResult) -> tuple[tuple[int, int], ...]:
     dep = result.estimate.deployment
+    parts: list[object] = []
+    refs: list[object] = []
+    for name in type(dep).model_fields:
+        value = getattr(dep, name)
+        if isinstance(value, BaseModel):
+            refs.append(value)
+            value = id(value)
+        parts.append(value)
+    key = tuple(parts)
+    hit = _CONTEXT.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], refs, strict=True)):
+        return hit[1]
+    if len(_CONTEXT) > 256:
+        _CONTEXT.clear()
+    curve = _context_curve_of(dep)
+    _CONTEXT[key] = (tuple(refs), curve)
+    return curve
+
+
+def _context_curve_of(dep: Deployment) -> tuple[tuple[int, int], ...]:
     out = []
     for c in CONCURRENCY_GRID:
         ctx = max_context(dep, c)
@@ -215,7 +244,7 @@ def _quality(
 ) -> tuple[QualityPoint, ...]:
     out = []
     for ref, line in lines:
-        score = headline(ref, benchmark)
+        score = _headline(ref, benchmark)
         if score is None:
             continue
         out.append(
@@ -229,6 +258,11 @@ def _quality(
             )
         )
     return tuple(out)
+
+
+@lru_cache(maxsize=512)
+def _headline(ref: str, benchmark: str) -> QualityScore | None:
+    return headline(ref, benchmark)  # the bundled scores: the same answer every time
 
 
 def dashboard(

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.jobs = Jobs(self)
         self.presentation: QWidget | None = None
         self._stale: set[ResultView] = set()
+        self._stale_pages: set[StepPage] = set()
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         self.setMinimumSize(1024, 640)
@@ -218,6 +219,9 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(index)
         self._refresh_page_extras()
 
+    def current_page(self) -> StepPage:
+        return self.pages[self.stack.currentIndex()]
+
     def show_plan(self, plan: Plan) -> None:
         self.scenario_box.blockSignals(True)
         self.scenario_box.clear()
@@ -233,8 +237,8 @@ class MainWindow(QMainWindow):
         from planner.plan.schema import Scenario
 
         assert isinstance(scenario, Scenario)
-        for page in self.pages:
-            page.show_scenario(scenario)
+        # The page on screen shows the change now; the others when they are shown.
+        self._stale_pages = set(self.pages)
         self._refresh_page_extras()
 
     def show_computed(self, c: Computed) -> None:
@@ -267,7 +271,11 @@ class MainWindow(QMainWindow):
         scenario = self.p.scenario
         if scenario is None:
             return
-        page = self.pages[self.stack.currentIndex()]
+        page = self.current_page()
+        if page not in self._stale_pages:
+            return  # it already shows this scenario
+        self._stale_pages.discard(page)
+        page.show_scenario(scenario)
         cat = self.p.context.catalog
         if page is self.quant_page:
             from planner.quantchoice import quant_options, suggest_quant
