@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         self.steps = QListWidget()
         self.steps.setObjectName("steps")
-        self.steps.setMaximumWidth(190)
+        self.steps.setMaximumWidth(170)
         self.steps.setToolTip("The steps of a plan; results update as you change any of them")
         self.stack = QStackedWidget()
         for i, page in enumerate(self.pages, start=1):
@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(results)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 3)
-        self.splitter.setSizes([150, 430, 780])
+        self.splitter.setSizes([130, 470, 766])
         self.setCentralWidget(self.splitter)
 
         bar = QToolBar("Scenario")

@@ -285,3 +285,23 @@ def test_a_plan_opened_from_the_desktop_while_running(
     finally:
         app.removeEventFilter(opener)
     assert w.p.path == src
+
+
+def test_window_state_is_remembered(qtbot: QtBot, context: AppContext, tmp_path: Path) -> None:
+    from ui.settings import load_settings, save_settings
+
+    w = make(qtbot, context)
+    w.resize(1200, 700)
+    w.go_to_step(3)
+    w.tabs.setCurrentWidget(w.cost)
+    w.remember()
+    save_settings(tmp_path, w.settings)
+    again = MainWindow(Presenter(context), load_settings(tmp_path))
+    qtbot.addWidget(again)
+    assert again.stack.currentIndex() == 3
+    assert again.tabs.currentWidget() is again.cost
+    # The size comes back (the offscreen screen may narrow the width to fit it).
+    assert again.height() == 700 and again.width() <= 1200
+    # Only what differs from the defaults is written; a damaged file gives the defaults.
+    (tmp_path / "settings.json").write_text("{not json")
+    assert load_settings(tmp_path) == Settings()
