@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 
 class ScrollBody(QWidget):
@@ -52,3 +52,18 @@ def one_line_error(exc: Exception, labels: Mapping[str, str] | None = None) -> s
         return f"{where}: {msg}" if where else msg
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
+
+
+def scrolling_column(page: QWidget) -> tuple[QScrollArea, QVBoxLayout]:
+    """The page's one child: a frameless vertical scroll area, and the column inside it."""
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    body = ScrollBody()
+    column = QVBoxLayout(body)
+    scroll.setWidget(body)
+    outer.addWidget(scroll)
+    return scroll, column

@@ -26,14 +26,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QVBoxLayout,
@@ -45,7 +43,7 @@ from planner.estimate.inputs import MAX_GPUS
 from planner.plan.schema import HardwareItem, Scenario
 from ui.context import AppContext
 from ui.pages.base import StepPage
-from ui.pages.forms import ScrollBody, error_style, one_line_error, tip
+from ui.pages.forms import error_style, one_line_error, scrolling_column, tip
 
 if TYPE_CHECKING:  # the probes load only when the user asks for a detection
     from planner.hardware.models import DetectedGpu, Detection
@@ -191,22 +189,13 @@ class HardwarePage(StepPage):
         self._item: HardwareItem | None = None
         self._detection: Detection | None = None
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        self._scroll = scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = ScrollBody()
-        column = QVBoxLayout(body)
+        self._scroll, column = scrolling_column(self)
         column.addWidget(self._build_detect())
         column.addWidget(self._build_inventory())
         self.error_label = _wrapping()
         self.error_label.hide()
         column.addWidget(self.error_label)
         column.addStretch(1)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
 
     # --- building ----------------------------------------------------------------------
     def _build_detect(self) -> QGroupBox:

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -46,7 +45,7 @@ from planner.plan.schema import Scenario
 from planner.quantchoice import ModelRow, model_facts, model_rows
 from ui.context import AppContext
 from ui.pages.base import StepPage
-from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable
+from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable, row_table_view
 
 ALL_FAMILIES = "All families"
 ANY_SIZE = "any"
@@ -252,18 +251,10 @@ class ModelPage(StepPage):
         self.table_model = ModelTable(self)
         self.proxy = ModelFilter(self)
         self.proxy.setSourceModel(self.table_model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # catalog order until clicked
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = row_table_view(
+            self.proxy, "Click a model to use it in this scenario; click a header to sort"
+        )
         self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.table.setToolTip("Click a model to use it in this scenario; click a header to sort")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)

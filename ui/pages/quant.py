@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +39,7 @@ from planner.plan.schema import Scenario
 from planner.quantchoice import QuantOption, kv_options
 from ui.context import AppContext
 from ui.pages.base import StepPage
-from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable
+from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable, row_table_view
 
 SUGGESTED_MARK = "★ "
 SUGGESTED_TEXT = "Suggested: smallest loss that fits"
@@ -274,17 +273,7 @@ class QuantPage(StepPage):
         self.table_model.engine_names = {e.id: e.name for e in context.catalog.engines.values()}
         self.proxy = QuantFilter(self)
         self.proxy.setSourceModel(self.table_model)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # catalog order until clicked
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.table.setToolTip("Click a format to use it; click a header to sort")
+        self.table = row_table_view(self.proxy, "Click a format to use it; click a header to sort")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)

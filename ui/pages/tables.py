@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the catalog id of a row's entry
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # the raw value a column sorts by
@@ -52,3 +58,20 @@ class RowTable(QAbstractTableModel, Generic[R]):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         return self.rows[index.row()]
+
+
+def row_table_view(proxy: QSortFilterProxyModel, tooltip: str) -> QTableView:
+    """A sortable, read-only, single-row-selection table over `proxy`, in catalog order until
+    a header is clicked, with compact rows."""
+    table = QTableView()
+    table.setModel(proxy)
+    table.setSortingEnabled(True)
+    table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.setToolTip(tooltip)
+    return table

@@ -19,20 +19,17 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -42,7 +39,7 @@ from planner.estimate.scenario import default_engine, default_parallelism
 from planner.plan.schema import EstimatorWorkload, PlanCostWorkload, Scenario
 from ui.context import AppContext
 from ui.pages.base import StepPage
-from ui.pages.forms import ScrollBody, error_style, one_line_error, tip
+from ui.pages.forms import error_style, one_line_error, scrolling_column, tip
 
 MAX_BATCH = 1_000_000
 DEFAULT_TOKENS_PER_MONTH = 1e9  # what a newly enabled monthly volume starts from
@@ -148,14 +145,7 @@ class WorkloadPage(StepPage):
         self._pp: int | None = None
         self._ep: int | None = None
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        self._scroll = scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = ScrollBody()
-        column = QVBoxLayout(body)
+        self._scroll, column = scrolling_column(self)
         column.addWidget(self._build_engine())
         column.addWidget(self._build_requests())
         column.addWidget(self._build_volume())
@@ -164,8 +154,6 @@ class WorkloadPage(StepPage):
         self.error_label.hide()
         column.addWidget(self.error_label)
         column.addStretch(1)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
         self._widgets: list[QWidget] = [
             self.engine_combo,
             self.tp_spin,
