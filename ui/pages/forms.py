@@ -8,19 +8,29 @@ from typing import Any
 
 from pydantic import ValidationError
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 
 class ScrollBody(QWidget):
-    """A scroll area's content: as tall as its width needs, not as its narrowest width needs.
+    """A scroll area's content: as tall as its current width needs (not as its narrowest
+    width needs, which leaves empty space; not less, which squeezes the content).
 
     Word-wrapped labels make the minimum size hint as tall as at the narrowest width, and
     QScrollArea would keep that height (empty space under the form) at any wider width.
     """
 
     def minimumSizeHint(self) -> QSize:  # Qt override
-        return QSize(super().minimumSizeHint().width(), 0)
+        hint = super().minimumSizeHint()
+        lay = self.layout()
+        if lay is not None and lay.hasHeightForWidth() and self.width() > 0:
+            return QSize(hint.width(), lay.totalHeightForWidth(self.width()))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # Qt override
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the height it needs follows the width
 
 
 def error_style(widget: QWidget) -> str:

@@ -320,6 +320,10 @@ class WorkloadPage(StepPage):
         self.volume_summary = QLabel()
         self.volume_summary.setWordWrap(True)
         self.volume_summary.setStyleSheet(MUTED_STYLE)
+        # A form row does not grow with a wrapped label's height: keep room for two lines.
+        self.volume_summary.setMinimumHeight(
+            2 * self.volume_summary.fontMetrics().lineSpacing() + 4
+        )
         form.addRow(self.volume_summary)
         return box
 
