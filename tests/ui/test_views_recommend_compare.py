@@ -124,9 +124,15 @@ def test_find_emits_the_constraints_of_the_controls(qtbot: QtBot) -> None:
         qtbot.mouseClick(view.find_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [
         Constraints(
-            acquisition="rent", max_gpus=8, monthly_budget_usd=20_000, vendors=("nvidia", "amd")
+            acquisition="rent",
+            max_gpus=8,
+            monthly_budget_usd=20_000,
+            vendors=("nvidia", "amd"),
+            min_weight_bits=4,  # the default: no 1- to 3-bit formats
         )
     ]
+    view.min_bits.setCurrentIndex(view.min_bits.findData(8))
+    assert view.constraints().min_weight_bits == 8
     # Nothing set: no limits, any vendor.
     view.set_constraints(Constraints())
     assert view.constraints() == Constraints()

@@ -157,6 +157,16 @@ class CandidateModel(QAbstractTableModel):
         return None
 
 
+# The lowest weight precision the search may choose: (bit class or None, label).
+MIN_BITS: tuple[tuple[int | None, str], ...] = (
+    (None, "any precision"),
+    (4, "4-bit and up"),
+    (8, "8-bit and up"),
+    (16, "16-bit only"),
+)
+DEFAULT_MIN_BITS = 4
+
+
 class RecommendView(PlotView):
     """Search controls, the ranked table and a cost / speed scatter with the front."""
 
@@ -194,6 +204,14 @@ class RecommendView(PlotView):
         self.budget.setPrefix("$")
         self.budget.setSpecialValueText("no limit")
         self.budget.setToolTip("Most the deployment may cost a month, in USD")
+        self.min_bits = QComboBox()
+        for bits, label in MIN_BITS:
+            self.min_bits.addItem(label, bits)
+        self.min_bits.setCurrentIndex(max(self.min_bits.findData(DEFAULT_MIN_BITS), 0))
+        self.min_bits.setToolTip(
+            "Leave out weight formats below this bit class: 1- to 3-bit formats (IQ1_S, Q2_K, "
+            "Q3_K_M) cost the most quality and are seldom what a production service wants"
+        )
         self.vendor_boxes: dict[str, QCheckBox] = {}
         self.find_button = QPushButton("Find configurations")
         self.find_button.setDefault(True)
@@ -208,6 +226,9 @@ class RecommendView(PlotView):
         row1.addSpacing(10)
         row1.addWidget(QLabel("Monthly budget"))
         row1.addWidget(self.budget)
+        row1.addSpacing(10)
+        row1.addWidget(QLabel("Weights"))
+        row1.addWidget(self.min_bits)
         row1.addStretch(1)
         row2 = QHBoxLayout()
         row2.addWidget(QLabel("Vendors"))
@@ -305,6 +326,7 @@ class RecommendView(PlotView):
             max_gpus=int(self.max_gpus.value()) or None,
             monthly_budget_usd=self.budget.value() or None,
             vendors=vendors,  # type: ignore[arg-type]
+            min_weight_bits=self.min_bits.currentData(),
         )
 
     def set_constraints(self, c: Constraints) -> None:
@@ -312,6 +334,7 @@ class RecommendView(PlotView):
         self.acquisition.setCurrentIndex(max(self.acquisition.findData(c.acquisition), 0))
         self.max_gpus.setValue(c.max_gpus or 0)
         self.budget.setValue(c.monthly_budget_usd or 0)
+        self.min_bits.setCurrentIndex(max(self.min_bits.findData(c.min_weight_bits), 0))
         for v, box in self.vendor_boxes.items():
             box.blockSignals(True)
             box.setChecked(not c.vendors or v in c.vendors)
