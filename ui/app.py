@@ -81,9 +81,23 @@ def make_window(plan_path: Path | None, offer_recovery: bool = True):  # type: i
     return window
 
 
+def no_display() -> bool:
+    """True on a Linux machine without a graphical session (an SSH login, a container)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     headless = args.screenshots is not None or args.self_test
+    if not headless and no_display():
+        print(
+            "llm-planner: error: no display for the desktop app (DISPLAY and WAYLAND_DISPLAY are "
+            "unset); the command line works without one (llm-planner --help)",
+            file=sys.stderr,
+        )
+        return 2
     app = _app(offscreen=headless)
     plan = args.plan or (example_plan() if (args.example or headless) else None)
     if args.self_test:

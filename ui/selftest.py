@@ -63,7 +63,12 @@ def self_test(plan: Path | None) -> int:
     return 1 if problems else 0
 
 
-def screenshots(plan: Path | None, folder: Path) -> int:
+def screenshots(
+    plan: Path | None,
+    folder: Path,
+    sizes: tuple[tuple[int, int], ...] = SIZES,
+    themes: tuple[str, ...] = ("light", "dark"),
+) -> int:
     from ui.app import make_window
     from ui.exports import present
     from ui.theme import apply_theme
@@ -78,9 +83,9 @@ def screenshots(plan: Path | None, folder: Path) -> int:
     window.recommend.search_requested.emit(window.recommend.constraints())
     _settle(window)
     written = 0
-    for theme in ("light", "dark"):
-        window.set_dark(apply_theme(app, theme))
-        for w, h in SIZES:
+    for theme in themes:
+        window.set_dark(apply_theme(app, theme))  # type: ignore[arg-type]
+        for w, h in sizes:
             window.resize(w, h)
             tag = f"{w}x{h}-{theme}"
             for i, page in enumerate(window.pages):
