@@ -19,6 +19,7 @@ from ui.plots.style import (
     axes,
     brush,
     curve,
+    nice_ceiling,
     retitle,
     set_data,
     si,
@@ -224,9 +225,11 @@ class CostView(PlotView):
             hover.add(c.tokens_per_month, c.usd_per_month, partial(_volume_text, c))
         xs = [t for c in lines for t in c.tokens_per_month]
         ys = [u for c in lines for u in c.usd_per_month if u > 0]
+        # Ends on quarter decades: small changes keep the axes (and their cached labels).
         y0, y1 = math.log10(min(ys)), math.log10(max(ys))
-        plot.setXRange(math.log10(min(xs)), math.log10(max(xs)), padding=0.02)
-        plot.setYRange(y0, y1, padding=0.03)
+        x0, x1 = math.log10(min(xs)), math.log10(max(xs))
+        plot.setXRange(math.floor(x0 * 4) / 4, math.ceil(x1 * 4) / 4, padding=0.02)
+        plot.setYRange(math.floor(y0 * 4) / 4, math.ceil(y1 * 4) / 4, padding=0.03)
         if bes:
             self._break_evens(bes, colour_of)
         if vol and self.volume_line is not None:
@@ -390,7 +393,7 @@ class CostView(PlotView):
         if ticks != self.bar_ticks:
             plot.getAxis("left").setTicks(ticks)
             self.bar_ticks = ticks
-        plot.setXRange(0, top * 1.22, padding=0)
+        plot.setXRange(0, nice_ceiling(top * 1.22), padding=0)
 
     def _build_bars(self, n: int, counts: tuple[int, ...], rng: bool) -> None:
         st, canvas = self.st, self.bars_canvas

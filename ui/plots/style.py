@@ -31,6 +31,28 @@ SYMBOLS = (None, "o", "s", "t", "d")
 AXIS_TEXT_WIDTH, AXIS_TEXT_HEIGHT = 30, 18  # what pyqtgraph's AxisItem starts with
 
 
+_NICE = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def nice_ceiling(value: float) -> float:
+    """The next 'round' number at or above `value` (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 x 10^k).
+
+    Axis ranges snapped to these stay put while the data moves a little, so pyqtgraph keeps
+    its cached axis pictures instead of laying out every tick label again on each refresh."""
+    if not value > 0 or not math.isfinite(value):
+        return 1.0
+    scale = 10 ** math.floor(math.log10(value))
+    return next(n * scale for n in _NICE if n * scale >= value * (1 - 1e-12))
+
+
+def snapped_log_range(low: float, high: float, step: float = 0.25) -> tuple[float, float]:
+    """log10 range around [low, high] with ends on multiples of `step` decades."""
+    return (
+        math.floor((math.log10(low) - 0.1) / step) * step,
+        math.ceil((math.log10(high) + 0.15) / step) * step,
+    )
+
+
 @dataclass(frozen=True)
 class Style:
     dark: bool = False

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PySide6 import QtWidgets  # before pyqtgraph, so that it binds to PySide6
 
 # isort: split
 import pyqtgraph as pg
 
 from planner.dashboard import SweepPoint
-from ui.plots.style import LegendCell, PlotView, Style, axes, brush, curve, set_data, si, style_plot
+from ui.plots.style import (
+    LegendCell,
+    PlotView,
+    Style,
+    axes,
+    brush,
+    curve,
+    nice_ceiling,
+    set_data,
+    si,
+    snapped_log_range,
+    style_plot,
+)
 
 HEADER = [
     "concurrency (sequences)",
@@ -186,8 +197,8 @@ class ThroughputView(PlotView):
         set_data(self.curves["total"], xs, [p.tokens_per_s for p in pts])
         set_data(self.curves["per_user"], xs, [p.per_user_tokens_per_s for p in pts])
         top_user = max(p.per_user_tokens_per_s for p in pts)
-        box.setYRange(0, top_user * 1.1, padding=0)
-        plot.setYRange(0, max(p.tokens_per_s_high for p in pts) * 1.05, padding=0)
+        box.setYRange(0, nice_ceiling(top_user * 1.05), padding=0)
+        plot.setYRange(0, nice_ceiling(max(p.tokens_per_s_high for p in pts) * 1.02), padding=0)
         self.throughput_hover.clear()
         self.throughput_hover.add(
             xs,
@@ -268,8 +279,8 @@ class ThroughputView(PlotView):
                 text = f"{name} target {_ms(target)}"
                 if line.label.format != text:
                     line.label.setFormat(text)
-        logs = np.log10([v for v in values if v > 0])
-        plot.setYRange(float(logs.min()) - 0.15, float(logs.max()) + 0.25, padding=0)
+        positive = [v for v in values if v > 0]
+        plot.setYRange(*snapped_log_range(min(positive), max(positive)), padding=0)
         self.latency_hover.clear()
         self.latency_hover.add(
             xs,
