@@ -64,7 +64,7 @@ def calibrated_table(path: Path | None) -> EfficiencyTable:
 def _measurements(
     catalog: Catalog, args: argparse.Namespace
 ) -> tuple[list[Measurement], list[str]]:
-    from planner.bench_session import measurements_for
+    from planner.benchcalib import measurements_for
     from planner.benchimport import BenchImportError, import_benchmark
 
     runs = []

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.bench_session import FIELD_LABELS, Overrides, stated
+from planner.benchcalib import FIELD_LABELS, Overrides, stated
 from planner.benchimport import ImportedRun
 from planner.catalog.load import Catalog
 from planner.catalog.resolve import UnknownNameError

@@ -7,7 +7,7 @@ dropped files that are neither plans nor models. Files are read and resolved off
 thread (`window.jobs`, kind "benchmarks"); what a file does not say is asked for with
 `ask_missing` (a dialog; tests replace the method). Imported measurements live for the
 session; a calibration goes into the plan (one undo step) through the presenter. Every
-number comes from `planner.bench_session` / `planner.calibrate`.
+number comes from `planner.benchcalib` / `planner.calibrate`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu
 
-from planner.bench_session import (
+from planner.benchcalib import (
     calibrate,
     calibration_status,
     comparison_rows,

@@ -12,7 +12,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
-from planner.bench_session import comparison_rows, measurements_for, scenario_defaults
+from planner.benchcalib import comparison_rows, measurements_for, scenario_defaults
 from planner.benchimport import BenchImportError, ImportedRun, import_benchmark
 from planner.calibrate import load_calibration
 from planner.estimate.efficiency import load_efficiency

@@ -1,7 +1,7 @@
 """Measured: the user's own benchmark numbers beside the estimates for the same configurations.
 
 The view never computes. `ui.benchmarks.BenchmarkController` imports the files, turns them
-into `planner.bench_session.ComparisonRow`s with the presenter's current efficiency factors
+into `planner.benchcalib.ComparisonRow`s with the presenter's current efficiency factors
 and calls `show_rows(rows, status, details)`; it calls again whenever the factors change
 (a calibration added or switched off), so the estimated column follows them. The buttons
 only emit signals; the controller does the work.
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.bench_session import METRIC_ORDER, ComparisonRow
+from planner.benchcalib import METRIC_ORDER, ComparisonRow
 from ui.plots.style import LegendCell, PlotView, axes, brush, style_plot
 
 COLUMNS = ("Metric", "Configuration", "Measured", "Estimated", "Ratio", "Implication")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.bench_session import (
+from planner.benchcalib import (
     FIELDS,
     calibrate,
     calibration_status,
