@@ -16,14 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QItemSelectionModel,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QFont, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -45,7 +43,7 @@ from planner.plan.schema import Scenario
 from planner.quantchoice import ModelRow, model_facts, model_rows
 from ui.context import AppContext
 from ui.pages.base import StepPage
-from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable, row_table_view
+from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable, row_table_view, select_id
 
 ALL_FAMILIES = "All families"
 ANY_SIZE = "any"
@@ -366,18 +364,7 @@ class ModelPage(StepPage):
         """Select the scenario's model in the table (without emitting)."""
         self._filling = True
         try:
-            selection = self.table.selectionModel()
-            row = self.table_model.row_of(self._current_id or "")
-            index = self.proxy.mapFromSource(self.table_model.index(row, 0)) if row >= 0 else None
-            if index is None or not index.isValid():
-                selection.clear()
-                return
-            selection.setCurrentIndex(
-                index,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
-            self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+            select_id(self.table, self.table_model, self._current_id)
         finally:
             self._filling = False
 

@@ -16,13 +16,11 @@ import html
 from typing import Any
 
 from PySide6.QtCore import (
-    QItemSelectionModel,
     QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -39,7 +37,7 @@ from planner.plan.schema import Scenario
 from planner.quantchoice import QuantOption, kv_options
 from ui.context import AppContext
 from ui.pages.base import StepPage
-from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable, row_table_view
+from ui.pages.tables import ID_ROLE, SORT_ROLE, Index, RowTable, row_table_view, select_id
 
 SUGGESTED_MARK = "★ "
 SUGGESTED_TEXT = "Suggested: smallest loss that fits"
@@ -397,18 +395,7 @@ class QuantPage(StepPage):
     def _select_current(self) -> None:
         self._filling = True
         try:
-            selection = self.table.selectionModel()
-            row = self.table_model.row_of(self._current or "")
-            index = self.proxy.mapFromSource(self.table_model.index(row, 0)) if row >= 0 else None
-            if index is None or not index.isValid():
-                selection.clear()
-            else:
-                selection.setCurrentIndex(
-                    index,
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
-                self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+            select_id(self.table, self.table_model, self._current)
         finally:
             self._filling = False
         self._show_details(self._option(self._current))

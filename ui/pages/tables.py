@@ -6,6 +6,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -75,3 +76,19 @@ def row_table_view(proxy: QSortFilterProxyModel, tooltip: str) -> QTableView:
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     table.setToolTip(tooltip)
     return table
+
+
+def select_id(table: QTableView, source: RowTable[Any], item_id: str | None) -> None:
+    """Select (and scroll to) the row of `item_id` shown through the table's proxy; clear the
+    selection when it is not shown. The caller blocks its own reaction to the change."""
+    proxy = table.model()
+    assert isinstance(proxy, QSortFilterProxyModel)
+    selection = table.selectionModel()
+    row = source.row_of(item_id or "")
+    index = proxy.mapFromSource(source.index(row, 0)) if row >= 0 else None
+    if index is None or not index.isValid():
+        selection.clear()
+        return
+    flags = QItemSelectionModel.SelectionFlag
+    selection.setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
+    table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
