@@ -1,4 +1,7 @@
-"""The `llm-planner` command line: estimate, batch scenarios, catalog, validate."""
+"""Plan open-weight LLM deployments offline: memory fit, speed, and cost against closed APIs.
+
+With no arguments, or `gui`, `llm-planner` opens the desktop app; every number it shows is
+also here, as tables for people and JSON or CSV for programs."""
 
 from __future__ import annotations
 
