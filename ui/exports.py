@@ -49,13 +49,14 @@ def _target(w: MainWindow, what: str, suffix: str, stem: str | None = None) -> P
 
 
 def chart_images(w: MainWindow) -> list[tuple[str, QImage]]:
-    """The current scenario's plots as pictures, for the PDF."""
+    """The current scenario's plots as pictures, for the PDF: each drawn from the latest
+    results, at least the size of the results pane (a tab never shown has no size yet)."""
     name = w.p.scenario.name if w.p.scenario else ""
+    pane = w.tabs.currentWidget().size()
     out = []
     for view in (w.vram, w.throughput, w.cost):
-        widget = view.plot_widget() or view
-        if widget.width() < 600 or widget.height() < 300:
-            widget.resize(max(widget.width(), 900), max(widget.height(), 500))
+        w.bring_up_to_date(view)
+        view.resize(max(pane.width(), 900), max(pane.height(), 500))
         out.append((f"{name}: {view.title}", view.grab().toImage()))
     return out
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -45,8 +45,6 @@ APP_NAME = "LLM Deployment Planner"
 
 
 class MainWindow(QMainWindow):
-    theme_changed = Signal(bool)  # dark
-
     def __init__(self, presenter: Presenter, settings: Settings, dark: bool = False) -> None:
         super().__init__()
         self.p = presenter
@@ -255,8 +253,13 @@ class MainWindow(QMainWindow):
         view = self.tabs.currentWidget()
         if view is self.compare:
             self._refresh_compare()
-        elif view in self._stale and self.p.last is not None:
-            assert isinstance(view, ResultView)
+        elif isinstance(view, ResultView):
+            self.bring_up_to_date(view)
+
+    def bring_up_to_date(self, view: ResultView) -> None:
+        """Draw `view` from the latest results if it has not been since they changed (views
+        off screen are drawn when shown, or when exported)."""
+        if view in self._stale and self.p.last is not None:
             self._stale.discard(view)
             view.show_dashboard(self.p.last.dashboard)
 
@@ -302,7 +305,6 @@ class MainWindow(QMainWindow):
             setter = getattr(v, "set_theme", None)
             if setter is not None:
                 setter(dark)
-        self.theme_changed.emit(dark)
 
     # --- intents that need planner calls or background work ---------------------------------
     def import_model(self, path: object) -> None:
@@ -396,6 +398,3 @@ class MainWindow(QMainWindow):
         if self.presentation is not None:
             self.presentation.close()
         event.accept()
-
-    def shortcut_for_step(self, index: int) -> QKeySequence:
-        return QKeySequence(f"Ctrl+{index + 1}")

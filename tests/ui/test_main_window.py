@@ -181,6 +181,15 @@ def test_export_pdf_and_reports(
     from ui import exports
 
     w = make(qtbot, context, example_plan)
+    # The charts come from every plot tab, drawn from the latest results even when their tab
+    # was never shown.
+    for name, image in exports.chart_images(w):
+        colours = {
+            image.pixel(x, y)
+            for x in range(0, image.width(), 7)
+            for y in range(0, image.height(), 7)
+        }
+        assert len(colours) > 20, f"{name} is blank"
     pdf = tmp_path / "report.pdf"
     assert exports.export_pdf(w, pdf)
     data = pdf.read_bytes()
