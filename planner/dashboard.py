@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from pydantic import BaseModel
@@ -239,9 +239,7 @@ def _api_line(price: ApiPrice, wl: CostWorkload) -> CostLine:
     )
 
 
-def _quality(
-    result: ScenarioResult, lines: Sequence[tuple[str, CostLine]], benchmark: str
-) -> tuple[QualityPoint, ...]:
+def _quality(lines: Sequence[tuple[str, CostLine]], benchmark: str) -> tuple[QualityPoint, ...]:
     out = []
     for ref, line in lines:
         score = _headline(ref, benchmark)
@@ -323,17 +321,10 @@ def dashboard(
         except PlanInputError as exc:
             notes.append(f"hybrid routing: {exc}")
     quality = _quality(
-        result, [(dep.model.id, own), *((p.id, line) for p, line in priced)], quality_benchmark
+        [(dep.model.id, own), *((p.id, line) for p, line in priced)], quality_benchmark
     )
-    return Dashboard(
-        scenario=scenario,
-        result=result,
-        gpu_labels=labels,
-        memory=est.memory.gpus,
-        sweep=base.sweep,
-        context_curve=base.context_curve,
-        ttft_target_ms=base.ttft_target_ms,
-        tpot_target_ms=base.tpot_target_ms,
+    return replace(
+        base,
         cost_lines=lines,
         volume_tokens_per_month=wl.monthly_tokens,
         break_evens=tuple(breaks),

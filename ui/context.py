@@ -6,7 +6,7 @@ intent and the presenter calls planner/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from planner.catalog.load import Catalog
@@ -19,7 +19,6 @@ class AppContext:
     snapshots: dict[str, PriceSnapshot]  # by name: "current", "spring-2025", ...
     user_dir: Path  # the user's own catalog entries and settings
     state_dir: Path  # recent files, autosaves
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def load_context(user_dir: Path, state_dir: Path) -> AppContext:

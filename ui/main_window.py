@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.plan.schema import FILE_SUFFIX, Plan
+from planner.plan.schema import FILE_SUFFIX, Plan, Scenario
 from ui.dialogs import QtDialogs
 from ui.documents import Documents
 from ui.pages.base import StepPage
@@ -231,10 +231,7 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is self.compare:
             self._refresh_compare()
 
-    def show_scenario(self, scenario: object) -> None:
-        from planner.plan.schema import Scenario
-
-        assert isinstance(scenario, Scenario)
+    def show_scenario(self, scenario: Scenario) -> None:
         # The page on screen shows the change now; the others when they are shown.
         self._stale_pages = set(self.pages)
         self._refresh_page_extras()

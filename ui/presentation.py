@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QWidget
 
 from planner.dashboard import CostLine, Dashboard
 from planner.plan.schema import Plan, Scenario
+from ui.text import number, usd
 
 Table = tuple[list[str], list[list[str]]]
 
@@ -64,22 +65,6 @@ class Slide:
 
 
 # -- formatting (of numbers the dashboards hold) --------------------------------------------
-
-
-def usd(v: float) -> str:
-    """$17,289; $1.51; $0.175; -$15,575."""
-    if v < 0:
-        return "-" + usd(-v)
-    if v >= 100:
-        return f"${v:,.0f}"
-    if v >= 1:
-        return f"${v:,.2f}"
-    return f"${v:.3g}"
-
-
-def number(v: float) -> str:
-    """1,726; 39.3; 0.5."""
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
 def tokens(v: float) -> str:

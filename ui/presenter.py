@@ -26,6 +26,7 @@ from planner.estimate.inputs import PlanInputError
 from planner.plan.build import make_scenario
 from planner.plan.schema import Plan, Scenario
 from ui.context import AppContext
+from ui.text import one_line_error
 
 DEBOUNCE_MS = 40
 
@@ -211,7 +212,7 @@ class Presenter(QObject):
         try:
             new = changed_scenario(self.context.catalog, current, fields)
         except (ValidationError, ValueError) as exc:
-            self.message.emit(f"Not applied: {_one_line(exc)}")
+            self.message.emit(f"Not applied: {one_line_error(exc)}")
             return False
         scenarios = list(self._plan.scenarios)
         scenarios[self._plan.selected] = new
@@ -309,7 +310,7 @@ class Presenter(QObject):
             d = dashboard(self.context.catalog, scenario, self.table())
             err = None
         except (PlanInputError, UnknownNameError, ValueError) as exc:
-            d, err = None, _one_line(exc)
+            d, err = None, one_line_error(exc)
         return Computed(d, err, (time.perf_counter() - start) * 1000)
 
     def recompute(self) -> None:
@@ -332,12 +333,3 @@ def _plan_table(plan: Plan) -> EfficiencyTable | None:
     from planner.cli_report import plan_table
 
     return plan_table(plan)
-
-
-def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err.get("loc", ()))
-        return f"{where}: {err.get('msg', '')}" if where else str(err.get("msg", ""))
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

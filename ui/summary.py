@@ -9,28 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from planner.dashboard import Dashboard
+from ui.text import number, si, usd
 
 OK_COLOUR = "#1a7f37"
 BAD_COLOUR = "#c62828"
-
-
-def usd(v: float) -> str:
-    if abs(v) >= 100:
-        return f"${v:,.0f}"
-    if abs(v) >= 1:
-        return f"${v:,.2f}"
-    return f"${v:.3f}"
-
-
-def tokens(v: float) -> str:
-    for div, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= div:
-            return f"{v / div:.3g}{unit}"
-    return f"{v:.0f}"
-
-
-def rate(v: float) -> str:
-    return f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
 
 
 class Card(QFrame):
@@ -108,7 +90,7 @@ class Summary(QWidget):
                 "Fits",
                 f"{worst.headroom_gib:.1f} GiB free of {worst.usable_gib:.1f} GiB usable per GPU"
                 f" on {gpus}; up to {est.max_batch:,} sequences, "
-                f"{tokens(est.max_context)} tokens of context",
+                f"{si(est.max_context)} tokens of context",
                 OK_COLOUR,
             )
         else:
@@ -124,8 +106,8 @@ class Summary(QWidget):
         else:
             lo, hi = s.low["output_tokens_per_s_total"], s.high["output_tokens_per_s_total"]
             self.speed.set(
-                f"{rate(s.output_tokens_per_s_total)} tok/s",
-                f"{rate(lo)}–{rate(hi)} at {s.batch} concurrent; TTFT {s.ttft_ms:,.0f} ms, "
+                f"{number(s.output_tokens_per_s_total)} tok/s",
+                f"{number(lo)}–{number(hi)} at {s.batch} concurrent; TTFT {s.ttft_ms:,.0f} ms, "
                 f"TPOT {s.tpot_ms:.1f} ms ({1000 / s.tpot_ms:.0f} tok/s per user)",
             )
         self._cost(d)

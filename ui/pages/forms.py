@@ -1,12 +1,10 @@
-"""Pieces the form-like step pages share: a scroll body, the error colour, tooltips from
-pydantic field descriptions, validation errors as one readable line."""
+"""Pieces the form-like step pages share: a scrolling column, the error colour, tooltips
+from pydantic field descriptions."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
@@ -46,22 +44,6 @@ def tip(*sources: tuple[type[Any], str], fallback: str = "") -> str:
         if info is not None and info.description:
             return str(info.description)
     return fallback
-
-
-def one_line_error(exc: Exception, labels: Mapping[str, str] | None = None) -> str:
-    """The first problem of a ValidationError (or any ValueError) as one readable line,
-    naming the field by its label on the page."""
-    if isinstance(exc, ValidationError):
-        err = exc.errors()[0]
-        loc = [str(x) for x in err.get("loc", ())]
-        msg = str(err.get("msg", "")).removeprefix("Value error, ")
-        msg = msg.replace("Input should be", "must be")
-        where = next((labels[x] for x in reversed(loc) if labels and x in labels), None)
-        if where is None and loc:
-            where = loc[-1].replace("_", " ")
-        return f"{where}: {msg}" if where else msg
-    text = " ".join(str(exc).split())
-    return text or type(exc).__name__
 
 
 def scrolling_column(page: QWidget) -> tuple[QScrollArea, QVBoxLayout]:

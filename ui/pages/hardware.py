@@ -43,7 +43,8 @@ from planner.estimate.inputs import MAX_GPUS
 from planner.plan.schema import HardwareItem, Scenario
 from ui.context import AppContext
 from ui.pages.base import StepPage
-from ui.pages.forms import error_style, one_line_error, scrolling_column, tip
+from ui.pages.forms import error_style, scrolling_column, tip
+from ui.text import one_line_error
 
 if TYPE_CHECKING:  # the probes load only when the user asks for a detection
     from planner.hardware.models import DetectedGpu, Detection

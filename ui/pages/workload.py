@@ -39,7 +39,8 @@ from planner.estimate.scenario import default_engine, default_parallelism
 from planner.plan.schema import EstimatorWorkload, PlanCostWorkload, Scenario
 from ui.context import AppContext
 from ui.pages.base import StepPage
-from ui.pages.forms import error_style, one_line_error, scrolling_column, tip
+from ui.pages.forms import error_style, scrolling_column, tip
+from ui.text import one_line_error
 
 MAX_BATCH = 1_000_000
 DEFAULT_TOKENS_PER_MONTH = 1e9  # what a newly enabled monthly volume starts from

@@ -23,6 +23,7 @@ import pyqtgraph as pg
 
 from planner.dashboard import Dashboard
 from ui.plots.base import ResultView
+from ui.text import si
 
 # Okabe & Ito (2008), colour-blind-safe. Vermillion is kept for "your deployment".
 BLUE, ORANGE, GREEN, PURPLE = "#0072B2", "#E69F00", "#009E73", "#CC79A7"
@@ -142,27 +143,6 @@ def brush(colour: str, alpha: int = 255) -> QtGui.QBrush:
     c = QtGui.QColor(colour)
     c.setAlpha(alpha)
     return QtGui.QBrush(c)
-
-
-def si(value: float, digits: int = 3) -> str:
-    """1234 -> '1.23k', 2.5e9 -> '2.5B' (short scale: k, M, B, T); small numbers as they are."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    a = abs(value)
-    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if a >= div * (1 - 5e-4):
-            return _num(value / div, digits) + suffix
-    return _num(value, digits)
-
-
-def _num(value: float, digits: int) -> str:
-    """`digits` significant digits without exponent notation (integers keep all theirs)."""
-    if value == 0:
-        return "0"
-    whole = math.floor(math.log10(abs(value))) + 1
-    decimals = max(digits - whole, 0)
-    s = f"{value:.{decimals}f}"
-    return s.rstrip("0").rstrip(".") if "." in s else s
 
 
 def usd(value: float) -> str:
