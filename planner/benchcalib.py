@@ -11,13 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from pydantic import ValidationError
 
-from planner.benchimport import ImportedRun, resolve_rows
-from planner.benchimport.model import BenchRow
-from planner.benchimport.names import model_candidates
 from planner.calibrate import Calibration, compare, fit_calibration, implication
 from planner.catalog.load import Catalog
 from planner.catalog.resolve import UnknownNameError
@@ -26,6 +23,9 @@ from planner.estimate.measured import Measurement
 from planner.estimate.scenario import default_engine
 from planner.estimate.speed import BAND_OF
 from planner.plan.schema import Scenario
+
+if TYPE_CHECKING:  # the file readers load when a file is read, not with the app
+    from planner.benchimport import BenchRow, ImportedRun
 
 # What a file may leave unsaid and the estimate needs, in the order a person is asked.
 FIELDS = ("model", "quant", "gpu", "gpus", "engine")
@@ -145,6 +145,8 @@ def missing_fields(run: ImportedRun, catalog: Catalog | None = None) -> list[str
 
 
 def _known(catalog: Catalog, field: str, name: str) -> bool:
+    from planner.benchimport.names import model_candidates
+
     try:
         if field == "model":
             for candidate in model_candidates(name):
@@ -196,6 +198,8 @@ def measurements_for(
     """Measurements of every row that resolves, and one line per row that does not
     ('file: row 3: the file names no GPU: give --gpu'); an override wins over what the file
     states, for every run given (as the command line's flags do)."""
+    from planner.benchimport import resolve_rows
+
     found: list[Measurement] = []
     problems: list[str] = []
     for run in runs:

@@ -9,6 +9,8 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu
 
 from ui import exports
+from ui.main_window import PAGE_TYPES
+from ui.pages.hardware import HardwarePage
 from ui.theme import apply_theme
 
 if TYPE_CHECKING:
@@ -120,12 +122,15 @@ def build_actions(w: MainWindow) -> Actions:
         w.scenario_bar.addAction(a)
 
     v = mb.addMenu("&View")
-    for i, page in enumerate(w.pages):
-        acts.action(v, f"&{i + 1} {page.title}", lambda i=i: w.go_to_step(i), f"Ctrl+{i + 1}")
+    for i, kind in enumerate(PAGE_TYPES):
+        acts.action(v, f"&{i + 1} {kind.title}", lambda i=i: w.go_to_step(i), f"Ctrl+{i + 1}")
     v.addSeparator()
-    for i, view in enumerate(w.views):
+    for i in range(w.tabs.count()):
         acts.action(
-            v, f"Results: {view.title}", lambda i=i: w.tabs.setCurrentIndex(i), f"Alt+{i + 1}"
+            v,
+            f"Results: {w.tabs.tabText(i)}",
+            lambda i=i: w.tabs.setCurrentIndex(i),
+            f"Alt+{i + 1}",
         )
     v.addSeparator()
     pres = acts.action(
@@ -184,7 +189,7 @@ def _import_model(w: MainWindow) -> None:
 
 def _detect(w: MainWindow) -> Callable[[], None]:
     def run() -> None:
-        w.go_to_step(w.pages.index(w.hardware_page))
+        w.go_to_step(PAGE_TYPES.index(HardwarePage))
         w.detect()
 
     return run

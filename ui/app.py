@@ -13,9 +13,11 @@ from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
 EXAMPLE_PLAN = "examples/enterprise-llama4.llmplan"
-# Set to 1 to quit right after the window is shown and its first results computed (the
-# startup benchmark and the packaged-binary smoke test use it).
+# Set to 1 to quit right after the window is shown with its first results and painted (the
+# startup benchmark and the packaged-binary smoke test use it); the app then prints
+# USABLE_LINE to stdout at that moment.
 ENV_QUIT_AFTER_SHOWN = "LLM_PLANNER_QUIT_AFTER_SHOWN"
+USABLE_LINE = "usable"
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -58,8 +60,12 @@ def _app(offscreen: bool) -> QApplication:
     return app
 
 
-def make_window(plan_path: Path | None, offer_recovery: bool = True):  # type: ignore[no-untyped-def]
-    """The context, presenter and main window, with `plan_path` opened (or a new plan)."""
+def make_window(  # type: ignore[no-untyped-def]
+    plan_path: Path | None, offer_recovery: bool = True, compute: bool = True
+):
+    """The context, presenter and main window, with `plan_path` opened (or a new plan), and
+    its results computed unless `compute` is False (the caller then shows the window first,
+    so the plots are drawn once, at the window's size)."""
     from planner.paths import state_dir, user_dir
     from ui.context import load_context
     from ui.main_window import MainWindow
@@ -77,7 +83,8 @@ def make_window(plan_path: Path | None, offer_recovery: bool = True):  # type: i
     recovered = offer_recovery and window.docs.offer_recovery()
     if plan_path is not None and not recovered:
         window.docs.load(plan_path)
-    presenter.recompute()
+    if compute:
+        presenter.recompute()
     return window
 
 
@@ -108,21 +115,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.selftest import screenshots
 
         return screenshots(plan, args.screenshots)
-    window = make_window(plan)
+    window = make_window(plan, compute=False)
     _follow_system_theme(app, window)
-    opener = _FileOpener(window)
-    app.installEventFilter(opener)
+    if sys.platform == "darwin":  # only macOS sends FileOpen; a filter sees every event
+        app.installEventFilter(_FileOpener(window))
     window.show()
+    window.p.recompute()
     if os.environ.get(ENV_QUIT_AFTER_SHOWN) == "1":
         # Startup measurements: leave as soon as the window is shown with its results.
         from PySide6.QtCore import QTimer
 
-        QTimer.singleShot(0, lambda: (window.p.undo_stack.setClean(), window.close()))
+        QTimer.singleShot(0, lambda: _usable_then_close(app, window))
     code = app.exec()
     from ui.settings import config_dir, save_settings
 
     save_settings(config_dir(), window.settings)
     return int(code)
+
+
+def _usable_then_close(app: QApplication, window) -> None:  # type: ignore[no-untyped-def]
+    app.processEvents()  # the first paint
+    if sys.stdout is not None:  # a windowed Windows build has none
+        print(USABLE_LINE, flush=True)
+    window.p.undo_stack.setClean()
+    window.close()
 
 
 class _FileOpener(QObject):

@@ -34,7 +34,6 @@ from planner.benchcalib import (
     unusable_reason,
     without_flags,
 )
-from planner.benchimport import BenchImportError, ImportedRun, import_benchmark
 from planner.calibrate import CalibrationError, load_calibration, save_calibration
 from planner.catalog.load import Catalog
 from planner.estimate.efficiency import EfficiencyTable
@@ -42,6 +41,7 @@ from planner.estimate.measured import Measurement
 from ui.plots.measured import MeasuredView
 
 if TYPE_CHECKING:
+    from planner.benchimport import ImportedRun
     from ui.main_window import MainWindow
 
 KIND = "benchmarks"
@@ -75,6 +75,8 @@ class _Batch:
 
 def read_files(paths: Sequence[Path], catalog: Catalog) -> _Batch:
     """Parse every file; resolve those that say everything (runs on a worker thread)."""
+    from planner.benchimport import BenchImportError, import_benchmark
+
     out = []
     for path in paths:
         try:
@@ -140,7 +142,6 @@ class BenchmarkController(QObject):
         if self.parent() is None:
             self.setParent(window)
         self.action = self._add_menu_action(window)
-        window.views.append(self.view)
         window.tabs.addTab(self.view, self.view.title)
         self._add_view_action(window)
         self.view.set_theme(window.dark)

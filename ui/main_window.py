@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -15,7 +16,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from planner.plan.schema import FILE_SUFFIX, Plan, Scenario
 from ui.dialogs import QtDialogs
 from ui.documents import Documents
+from ui.lazytabs import LazyTabs
 from ui.pages.base import StepPage
 from ui.pages.costs import CostsPage
 from ui.pages.hardware import HardwarePage
@@ -41,7 +42,26 @@ from ui.settings import Settings
 from ui.summary import Summary
 from ui.workers import Jobs
 
+P = TypeVar("P", bound=StepPage)
+V = TypeVar("V", bound=ResultView)
+
 APP_NAME = "LLM Deployment Planner"
+# The steps and result tabs, in order. Each page and view is built when first shown or
+# asked for (a person sees one of each at a time), so the window opens sooner.
+PAGE_TYPES: tuple[type[StepPage], ...] = (
+    ModelPage,
+    QuantPage,
+    HardwarePage,
+    WorkloadPage,
+    CostsPage,
+)
+VIEW_TYPES: tuple[type[ResultView], ...] = (
+    VramView,
+    ThroughputView,
+    CostView,
+    RecommendView,
+    CompareView,
+)
 
 
 class MainWindow(QMainWindow):
@@ -64,25 +84,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setMinimumSize(1024, 640)
 
-        ctx = presenter.context
-        self.pages: list[StepPage] = [
-            ModelPage(ctx),
-            QuantPage(ctx),
-            HardwarePage(ctx),
-            WorkloadPage(ctx),
-            CostsPage(ctx),
-        ]
-        self.model_page, self.quant_page, self.hardware_page = self.pages[:3]
-        self.workload_page, self.costs_page = self.pages[3:]
-        self.vram, self.throughput, self.cost = VramView(), ThroughputView(), CostView()
-        self.recommend, self.compare = RecommendView(), CompareView()
-        self.views: list[ResultView] = [
-            self.vram,
-            self.throughput,
-            self.cost,
-            self.recommend,
-            self.compare,
-        ]
+        self._pages: list[StepPage | None] = [None] * len(PAGE_TYPES)
+        self._page_layouts: list[QVBoxLayout] = []
         self._build()
         from ui.actions import build_actions
 
@@ -105,28 +108,29 @@ class MainWindow(QMainWindow):
         self.steps.setMaximumWidth(170)
         self.steps.setToolTip("The steps of a plan; results update as you change any of them")
         self.stack = QStackedWidget()
-        for i, page in enumerate(self.pages, start=1):
-            item = QListWidgetItem(f"{i}  {page.title}")
-            item.setToolTip(page.hint)
+        for i, kind in enumerate(PAGE_TYPES, start=1):
+            item = QListWidgetItem(f"{i}  {kind.title}")
+            item.setToolTip(kind.hint)
             self.steps.addItem(item)
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             holder = QWidget()
             lay = QVBoxLayout(holder)
-            heading = QLabel(f"<b style='font-size:13pt'>{i}. {page.title}</b>")
-            hint = QLabel(page.hint)
+            heading = QLabel(f"<b style='font-size:13pt'>{i}. {kind.title}</b>")
+            hint = QLabel(kind.hint)
             hint.setWordWrap(True)
             lay.addWidget(heading)
             lay.addWidget(hint)
-            lay.addWidget(page, 1)
+            self._page_layouts.append(lay)  # the page goes below when it is built
             scroll.setWidget(holder)
             self.stack.addWidget(scroll)
         self.summary = Summary()
-        self.tabs = QTabWidget()
+        self.tabs = LazyTabs()
         self.tabs.setDocumentMode(True)
-        for v in self.views:
-            self.tabs.addTab(v, v.title)
+        self.tabs.built.connect(self._view_built)
+        for kind in VIEW_TYPES:
+            self.tabs.add_lazy(kind, kind.title)
         results = QWidget()
         rl = QVBoxLayout(results)
         rl.setContentsMargins(4, 0, 0, 0)
@@ -155,10 +159,97 @@ class MainWindow(QMainWindow):
         self.status_time = QLabel("")
         self.statusBar().addPermanentWidget(self.status_time)
 
+    # --- pages and views, built on first use ---------------------------------------------
+    def page(self, index: int) -> StepPage:
+        """The page of step `index`, built now if it was not yet."""
+        page = self._pages[index]
+        if page is None:
+            page = PAGE_TYPES[index](self.p.context)
+            self._pages[index] = page
+            self._page_layouts[index].addWidget(page, 1)
+            page.changed.connect(self.p.apply)
+            if isinstance(page, ModelPage):
+                page.import_requested.connect(self.import_model)
+            elif isinstance(page, HardwarePage):
+                page.detect_requested.connect(self.detect)
+            self._stale_pages.add(page)  # it shows the scenario when it is on screen
+        return page
+
+    @property
+    def pages(self) -> list[StepPage]:
+        """Every step page (building those not built yet)."""
+        return [self.page(i) for i in range(len(PAGE_TYPES))]
+
+    @property
+    def model_page(self) -> ModelPage:
+        return self._typed_page(ModelPage)
+
+    @property
+    def quant_page(self) -> QuantPage:
+        return self._typed_page(QuantPage)
+
+    @property
+    def hardware_page(self) -> HardwarePage:
+        return self._typed_page(HardwarePage)
+
+    @property
+    def workload_page(self) -> WorkloadPage:
+        return self._typed_page(WorkloadPage)
+
+    @property
+    def costs_page(self) -> CostsPage:
+        return self._typed_page(CostsPage)
+
+    def _typed_page(self, kind: type[P]) -> P:
+        page = self.page(PAGE_TYPES.index(kind))
+        assert isinstance(page, kind)
+        return page
+
+    @property
+    def views(self) -> list[ResultView]:
+        """Every result view, in tab order (building those not built yet)."""
+        return [v for v in self.tabs.pages() if isinstance(v, ResultView)]
+
+    def built_views(self) -> list[ResultView]:
+        return [v for v in self.tabs.built_pages() if isinstance(v, ResultView)]
+
+    @property
+    def vram(self) -> VramView:
+        return self._typed_view(VramView)
+
+    @property
+    def throughput(self) -> ThroughputView:
+        return self._typed_view(ThroughputView)
+
+    @property
+    def cost(self) -> CostView:
+        return self._typed_view(CostView)
+
+    @property
+    def recommend(self) -> RecommendView:
+        return self._typed_view(RecommendView)
+
+    @property
+    def compare(self) -> CompareView:
+        return self._typed_view(CompareView)
+
+    def _typed_view(self, kind: type[V]) -> V:
+        view = self.tabs.page(VIEW_TYPES.index(kind))
+        assert isinstance(view, kind)
+        return view
+
+    def _view_built(self, view: object) -> None:
+        if isinstance(view, RecommendView):
+            view.search_requested.connect(self.find_configurations)
+            view.adopt_requested.connect(self.adopt)
+        setter = getattr(view, "set_theme", None)
+        if setter is not None:
+            setter(self.dark)
+        if isinstance(view, ResultView) and not isinstance(view, CompareView):
+            self._stale.add(view)  # drawn from the latest results when shown
+
     def _wire(self) -> None:
         p = self.p
-        for page in self.pages:
-            page.changed.connect(p.apply)
         self.steps.currentRowChanged.connect(self.go_to_step)
         self.tabs.currentChanged.connect(lambda _i: self._refresh_visible())
         self.scenario_box.activated.connect(p.select)
@@ -169,10 +260,6 @@ class MainWindow(QMainWindow):
         p.undo_stack.cleanChanged.connect(self._clean_changed)
         self.docs.opened.connect(lambda _path: self._title())
         self.docs.recent_changed.connect(lambda _files: self.actions_.fill_recent())
-        self.model_page.import_requested.connect(self.import_model)
-        self.hardware_page.detect_requested.connect(self.detect)
-        self.recommend.search_requested.connect(self.find_configurations)
-        self.recommend.adopt_requested.connect(self.adopt)
         self.jobs.result.connect(self._job_result)
         self.jobs.error.connect(self._job_error)
 
@@ -196,8 +283,8 @@ class MainWindow(QMainWindow):
             self.restoreState(QByteArray.fromBase64(s.window_state.encode()))
         if s.splitter:
             self.splitter.restoreState(QByteArray.fromBase64(s.splitter.encode()))
-        self.go_to_step(min(s.step, len(self.pages) - 1))
-        self.tabs.setCurrentIndex(min(s.result_tab, len(self.views) - 1))
+        self.go_to_step(min(s.step, len(PAGE_TYPES) - 1))
+        self.tabs.setCurrentIndex(min(s.result_tab, self.tabs.count() - 1))
 
     def remember(self) -> None:
         s = self.settings
@@ -210,15 +297,16 @@ class MainWindow(QMainWindow):
 
     # --- showing state ---------------------------------------------------------------------
     def go_to_step(self, index: int) -> None:
-        if not 0 <= index < len(self.pages):
+        if not 0 <= index < len(PAGE_TYPES):
             return
+        self.page(index)
         if self.steps.currentRow() != index:
             self.steps.setCurrentRow(index)
         self.stack.setCurrentIndex(index)
         self._refresh_page_extras()
 
     def current_page(self) -> StepPage:
-        return self.pages[self.stack.currentIndex()]
+        return self.page(self.stack.currentIndex())
 
     def show_plan(self, plan: Plan) -> None:
         self.scenario_box.blockSignals(True)
@@ -228,12 +316,12 @@ class MainWindow(QMainWindow):
         self.scenario_box.setCurrentIndex(plan.selected)
         self.scenario_box.blockSignals(False)
         self._title()
-        if self.tabs.currentWidget() is self.compare:
+        if isinstance(self.tabs.currentWidget(), CompareView):
             self._refresh_compare()
 
     def show_scenario(self, scenario: Scenario) -> None:
         # The page on screen shows the change now; the others when they are shown.
-        self._stale_pages = set(self.pages)
+        self._stale_pages = {p for p in self._pages if p is not None}
         self._refresh_page_extras()
 
     def show_computed(self, c: Computed) -> None:
@@ -242,13 +330,13 @@ class MainWindow(QMainWindow):
         else:
             self.summary.show_dashboard(c.dashboard)
         # Only the view on screen is redrawn now; the others when their tab is shown.
-        self._stale = {v for v in self.views if v is not self.compare}
+        self._stale = {v for v in self.built_views() if not isinstance(v, CompareView)}
         self._refresh_visible()
         self.status_time.setText(f"computed in {c.elapsed_ms:.0f} ms")
 
     def _refresh_visible(self) -> None:
         view = self.tabs.currentWidget()
-        if view is self.compare:
+        if isinstance(view, CompareView):
             self._refresh_compare()
         elif isinstance(view, ResultView):
             self.bring_up_to_date(view)
@@ -277,15 +365,15 @@ class MainWindow(QMainWindow):
         self._stale_pages.discard(page)
         page.show_scenario(scenario)
         cat = self.p.context.catalog
-        if page is self.quant_page:
+        if isinstance(page, QuantPage):
             from planner.quantchoice import quant_options, suggest_quant
 
             options = quant_options(cat, scenario)
-            self.quant_page.show_options(options, suggest_quant(options))
-        elif page is self.costs_page:
+            page.show_options(options, suggest_quant(options))
+        elif isinstance(page, CostsPage):
             from planner.costview import cost_inputs
 
-            self.costs_page.show_cost_inputs(cost_inputs(cat, scenario))
+            page.show_cost_inputs(cost_inputs(cat, scenario))
 
     def _title(self) -> None:
         name = self.docs.name
@@ -298,7 +386,7 @@ class MainWindow(QMainWindow):
 
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
-        for v in self.views:
+        for v in self.built_views():
             setter = getattr(v, "set_theme", None)
             if setter is not None:
                 setter(dark)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -70,44 +70,49 @@ class Catalog:
     engines: dict[str, EngineSpec]
     _resolvers: dict[str, Resolver[Any]] = field(default_factory=dict, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        for kind, entries in (
-            ("model", self.models),
-            ("GPU", self.gpus),
-            ("quantization", self.quants),
-            ("engine", self.engines),
-        ):
-            self._resolvers[kind] = Resolver(
-                kind, entries, {k: _names(v) for k, v in entries.items()}
-            )
+    def _resolver(self, kind: str, entries: Mapping[str, Any]) -> Resolver[Any]:
+        """The name index of one kind, built on first lookup (most runs look up few kinds)."""
+        r = self._resolvers.get(kind)
+        if r is None:
+            r = Resolver(kind, entries, {k: _names(v) for k, v in entries.items()})
+            self._resolvers[kind] = r
+        return r
 
     def model(self, name: str) -> ModelSpec:
-        r: Resolver[ModelSpec] = self._resolvers["model"]
+        r: Resolver[ModelSpec] = self._resolver("model", self.models)
         return r.get(name)
 
     def gpu(self, name: str) -> GpuSpec:
-        r: Resolver[GpuSpec] = self._resolvers["GPU"]
+        r: Resolver[GpuSpec] = self._resolver("GPU", self.gpus)
         return r.get(name)
 
     def quant(self, name: str) -> QuantFormat:
-        r: Resolver[QuantFormat] = self._resolvers["quantization"]
+        r: Resolver[QuantFormat] = self._resolver("quantization", self.quants)
         return r.get(name)
 
     def engine(self, name: str) -> EngineSpec:
-        r: Resolver[EngineSpec] = self._resolvers["engine"]
+        r: Resolver[EngineSpec] = self._resolver("engine", self.engines)
         return r.get(name)
 
     def with_entries(
         self, models: Iterable[ModelSpec] = (), gpus: Iterable[GpuSpec] = ()
     ) -> Catalog:
         """A catalog with user entries added; they behave exactly like bundled ones."""
+        models, gpus = list(models), list(gpus)
+        if not models and not gpus:
+            return self
         m = dict(self.models)
         g = dict(self.gpus)
         for model in models:
             m[model.id] = model
         for gpu in gpus:
             g[gpu.id] = gpu
-        return Catalog(models=m, gpus=g, quants=self.quants, engines=self.engines)
+        kept = {  # the name indexes of the kinds that gained nothing carry over
+            kind: r
+            for kind, r in self._resolvers.items()
+            if (kind != "model" or not models) and (kind != "GPU" or not gpus)
+        }
+        return Catalog(models=m, gpus=g, quants=self.quants, engines=self.engines, _resolvers=kept)
 
 
 @cache

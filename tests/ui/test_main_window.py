@@ -314,3 +314,45 @@ def test_window_state_is_remembered(qtbot: QtBot, context: AppContext, tmp_path:
     # Only what differs from the defaults is written; a damaged file gives the defaults.
     (tmp_path / "settings.json").write_text("{not json")
     assert load_settings(tmp_path) == Settings()
+
+
+def test_steps_and_result_tabs_are_built_when_first_shown(
+    qtbot: QtBot, context: AppContext, example_plan: Plan
+) -> None:
+    """The window opens with the page and result tab on screen built; every other one is
+    built when it is first shown, and then shows the current scenario and results."""
+    from ui.plots.compare import CompareView
+    from ui.plots.style import Style
+    from ui.plots.throughput import ThroughputView
+    from ui.plots.vram import VramView
+
+    w = make(qtbot, context, example_plan)
+    assert [p is not None for p in w._pages] == [True, False, False, False, False]
+    built = w.tabs.built_pages()
+    assert isinstance(w.tabs.currentWidget(), VramView)
+    assert not any(isinstance(v, ThroughputView | CompareView) for v in built)
+
+    scenario = w.p.scenario
+    assert scenario is not None
+    w.go_to_step(1)  # Quantization, built now, shows the scenario's format
+    assert w._pages[1] is w.quant_page and w.current_page() is w.quant_page
+    assert w.quant_page._current == scenario.quant
+    assert w.quant_page.table_model.options  # its options were computed for it
+
+    w.set_dark(True)
+    w.tabs.setCurrentIndex(1)  # Throughput: built, themed and drawn from the latest results
+    view = w.tabs.currentWidget()
+    assert isinstance(view, ThroughputView) and view is w.throughput
+    assert view.st == Style(dark=True)
+    assert view.dashboard is w.p.last.dashboard  # type: ignore[union-attr]
+    assert view.rows
+    assert w.tabs.indexOf(view) == 1 and w.tabs.widget(1) is view
+    w.tabs.setCurrentWidget(w.vram)
+    assert w.tabs.currentIndex() == 0
+
+    w.tabs.setCurrentWidget(w.compare)  # the plan's scenarios side by side
+    table = w.compare.table
+    assert table.columnCount() == len(example_plan.scenarios)
+    assert [table.horizontalHeaderItem(i).text() for i in range(2)] == [
+        s.name for s in example_plan.scenarios
+    ]

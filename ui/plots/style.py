@@ -433,12 +433,15 @@ class PlotView(ResultView):
         self.draw()
 
     def set_theme(self, dark: bool) -> None:
-        self.st = replace(self.st, dark=dark)
-        self.draw()
+        self._restyle(replace(self.st, dark=dark))
 
     def set_scale(self, factor: float) -> None:
-        self.st = replace(self.st, scale=max(0.5, float(factor)))
-        self.draw()
+        self._restyle(replace(self.st, scale=max(0.5, float(factor))))
+
+    def _restyle(self, st: Style) -> None:
+        if st != self.st:
+            self.st = st
+            self.draw()
 
     def draw(self) -> None:
         self._key = self.layout_key()
