@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from pydantic import ValidationError
 
-from planner.calibrate import Calibration, compare, fit_calibration, implication
 from planner.catalog.load import Catalog
 from planner.catalog.resolve import UnknownNameError
 from planner.estimate.efficiency import EfficiencyTable, hardware_class, load_efficiency
@@ -24,8 +23,9 @@ from planner.estimate.scenario import default_engine
 from planner.estimate.speed import BAND_OF
 from planner.plan.schema import Scenario
 
-if TYPE_CHECKING:  # the file readers load when a file is read, not with the app
+if TYPE_CHECKING:  # the file readers and the fitting load when used, not with the app
     from planner.benchimport import BenchRow, ImportedRun
+    from planner.calibrate import Calibration
 
 # What a file may leave unsaid and the estimate needs, in the order a person is asked.
 FIELDS = ("model", "quant", "gpu", "gpus", "engine")
@@ -281,6 +281,8 @@ def comparison_rows(
 ) -> list[ComparisonRow]:
     """Every measurement beside its estimate with `table` (None: the bundled factors), in
     the order given; one that does not fit in memory as described has no estimate."""
+    from planner.calibrate import compare
+
     base = bundled or load_efficiency()
     current = table or base
     done = {id(c.measurement): c for c in compare(measurements, base, current)}
@@ -339,11 +341,17 @@ def calibrate(
 ) -> Calibration:
     """The calibration fitted to the measurements, dated by the day of `now_iso`
     (CalibrationError when none of them fits in memory as described)."""
+    from planner.calibrate import fit_calibration
+
     return fit_calibration(measurements, bundled or load_efficiency(), now_iso[:10])
 
 
 def stored_calibrations(documents: Sequence[Mapping[str, Any]]) -> list[Calibration]:
     """The valid calibrations among those a plan stores (as JSON documents)."""
+    if not documents:
+        return []
+    from planner.calibrate import Calibration
+
     out = []
     for doc in documents:
         try:
@@ -373,6 +381,8 @@ def implications(
     documents: Sequence[Mapping[str, Any]], bundled: EfficiencyTable | None = None
 ) -> list[str]:
     """What the plan's calibrations say about the hardware, one line per group."""
+    from planner.calibrate import implication
+
     base = bundled or load_efficiency()
     latest: dict[tuple[str, str], str] = {}
     for cal in stored_calibrations(documents):

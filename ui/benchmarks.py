@@ -34,7 +34,6 @@ from planner.benchcalib import (
     unusable_reason,
     without_flags,
 )
-from planner.calibrate import CalibrationError, load_calibration, save_calibration
 from planner.catalog.load import Catalog
 from planner.estimate.efficiency import EfficiencyTable
 from planner.estimate.measured import Measurement
@@ -400,6 +399,8 @@ class BenchmarkController(QObject):
                 f"Import benchmark results first (File ▸ {ACTION_TEXT}, {SHORTCUT}).",
             )
             return False
+        from planner.calibrate import CalibrationError
+
         try:
             cal = calibrate(self.measurements, date.today().isoformat())
         except CalibrationError as exc:
@@ -443,6 +444,8 @@ class BenchmarkController(QObject):
             )  # fmt: skip
             if path is None:
                 return False
+        from planner.calibrate import save_calibration
+
         try:
             save_calibration(path, cal)
         except (OSError, ValueError) as exc:
@@ -458,6 +461,8 @@ class BenchmarkController(QObject):
             path = w.dialogs.open_path("Import calibration", CALIBRATION_FILTER)
             if path is None:
                 return False
+        from planner.calibrate import CalibrationError, load_calibration
+
         try:
             cal = load_calibration(path)
         except CalibrationError as exc:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
@@ -35,18 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.costview import (
-    ApiRow,
-    CostInputRow,
-    api_rows,
-    check_cost_value,
-    with_api_price,
-)
 from planner.plan.schema import ITEM_PRICE_KEYS, Scenario
 from planner.prices.overrides import PriceOverrides
 from planner.prices.schema import PriceSnapshot
 from ui.context import AppContext
 from ui.pages.base import StepPage
+
+if TYPE_CHECKING:  # loads with the page's first use, not with the app
+    from planner.costview import ApiRow, CostInputRow
 
 ASSUMED_TAG = "assumed"
 LEGEND = (
@@ -600,6 +596,8 @@ class CostsPage(StepPage):
         scenario = self._scenario
         snap = self._snapshot
         overrides = scenario.price_overrides if scenario is not None else PriceOverrides()
+        from planner.costview import api_rows
+
         rows = [] if snap is None else api_rows(snap, overrides)
         show_all = self.show_hosted_check.isChecked()
         self.api_table.show_rows([r for r in rows if show_all or r.kind == "closed"])
@@ -652,6 +650,8 @@ class CostsPage(StepPage):
             self.show_cost_inputs(self._rows)
             return
         if value is not None:
+            from planner.costview import check_cost_value
+
             why = check_cost_value(row.key, value)
             if why is not None:
                 self._fail(f"{_cap(row.label)} {why}.")
@@ -711,6 +711,8 @@ class CostsPage(StepPage):
             self._refill_api()
             return
         self.error_label.hide()
+        from planner.costview import with_api_price
+
         overrides = with_api_price(scenario.price_overrides, price_id, field, value)
         if overrides == scenario.price_overrides:
             self._refill_api()

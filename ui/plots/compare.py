@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtWidgets  # before pyqtgraph, so that it binds to PySide6
 
@@ -31,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 
 from planner.dashboard import CostLine, Dashboard, SweepPoint
-from planner.recommend_plan import COMPARE_METRICS, CompareMetric, CompareRow, best_of
 from ui.plots.style import (
     LegendCell,
     PlotView,
@@ -43,6 +43,9 @@ from ui.plots.style import (
     style_plot,
     usd,
 )
+
+if TYPE_CHECKING:  # the comparison code loads when the tab is first shown
+    from planner.recommend_plan import CompareMetric, CompareRow
 
 # Metrics shown as words (left-aligned); the rest are numbers (right-aligned).
 TEXT_KEYS = frozenset(
@@ -213,6 +216,8 @@ class CompareView(PlotView):
 
     def _fill_table(self) -> None:
         rows = self.compare_rows
+        from planner.recommend_plan import COMPARE_METRICS, CompareMetric, best_of
+
         metrics = list(COMPARE_METRICS)
         if any(r.error for r in rows):
             metrics.append(CompareMetric("error", "Cannot be estimated"))

@@ -10,7 +10,7 @@ background and calls `show_search_started()`, then `show_search_result(result)` 
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from PySide6 import QtWidgets  # before pyqtgraph, so that it binds to PySide6
 
@@ -35,8 +35,10 @@ from PySide6.QtWidgets import (
 )
 
 from planner.catalog.schema import Vendor
-from planner.recommend import Candidate, Constraints, SearchResult
 from ui.plots.style import LegendCell, PlotView, axes, brush, curve, set_data, style_plot
+
+if TYPE_CHECKING:  # the search code loads with the first search, not with the app
+    from planner.recommend import Candidate, Constraints, SearchResult
 
 VENDORS: tuple[str, ...] = tuple(v for v in get_args(Vendor) if v != "cpu")
 VENDOR_LABELS = {"nvidia": "NVIDIA", "amd": "AMD", "intel": "Intel", "apple": "Apple"}
@@ -319,6 +321,8 @@ class RecommendView(PlotView):
 
     def constraints(self) -> Constraints:
         """The constraints the controls describe (all vendors checked: any vendor)."""
+        from planner.recommend import Constraints
+
         checked = tuple(v for v, box in self.vendor_boxes.items() if box.isChecked())
         vendors = () if len(checked) == len(self.vendor_boxes) else checked
         return Constraints(
