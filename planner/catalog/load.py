@@ -70,29 +70,31 @@ class Catalog:
     engines: dict[str, EngineSpec]
     _resolvers: dict[str, Resolver[Any]] = field(default_factory=dict, repr=False, compare=False)
 
-    def _resolver(self, kind: str, entries: Mapping[str, Any]) -> Resolver[Any]:
-        """The name index of one kind, built on first lookup (most runs look up few kinds)."""
-        r = self._resolvers.get(kind)
+    def _resolver(self, kind: str, entries: Mapping[str, E]) -> Resolver[E]:
+        """The name index of one kind, built on first loose lookup (an exact id needs none)."""
+        r: Resolver[E] | None = self._resolvers.get(kind)
         if r is None:
             r = Resolver(kind, entries, {k: _names(v) for k, v in entries.items()})
             self._resolvers[kind] = r
         return r
 
     def model(self, name: str) -> ModelSpec:
-        r: Resolver[ModelSpec] = self._resolver("model", self.models)
-        return r.get(name)
+        found = self.models.get(name)
+        return found if found is not None else self._resolver("model", self.models).get(name)
 
     def gpu(self, name: str) -> GpuSpec:
-        r: Resolver[GpuSpec] = self._resolver("GPU", self.gpus)
-        return r.get(name)
+        found = self.gpus.get(name)
+        return found if found is not None else self._resolver("GPU", self.gpus).get(name)
 
     def quant(self, name: str) -> QuantFormat:
-        r: Resolver[QuantFormat] = self._resolver("quantization", self.quants)
-        return r.get(name)
+        found = self.quants.get(name)
+        if found is not None:
+            return found
+        return self._resolver("quantization", self.quants).get(name)
 
     def engine(self, name: str) -> EngineSpec:
-        r: Resolver[EngineSpec] = self._resolver("engine", self.engines)
-        return r.get(name)
+        found = self.engines.get(name)
+        return found if found is not None else self._resolver("engine", self.engines).get(name)
 
     def with_entries(
         self, models: Iterable[ModelSpec] = (), gpus: Iterable[GpuSpec] = ()
