@@ -53,7 +53,8 @@ def light_palette() -> QPalette:
 
 def apply_theme(app: QApplication, theme: Theme) -> bool:
     """Set the palette for `theme`; returns True when it is dark."""
-    app.setStyle("Fusion")  # the same look on every platform, and palettes apply fully
+    if app.style().name().lower() != "fusion":  # once: a new style re-polishes every widget
+        app.setStyle("Fusion")  # the same look on every platform, and palettes apply fully
     dark = is_dark(theme)
     app.setPalette(dark_palette() if dark else light_palette())
     return dark

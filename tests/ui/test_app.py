@@ -49,3 +49,23 @@ def test_screenshots_of_one_size_and_theme(qtbot: object, tmp_path: Path) -> Non
     slides = [n for n in names if "-slide" in n]
     assert len(steps) == 5 and len(results) == 6 and len(slides) >= 4
     assert all((tmp_path / n).stat().st_size > 10_000 for n in names)
+
+
+def test_switching_theme_keeps_the_style_and_changes_the_palette(qtbot: object) -> None:
+    """The Fusion style is set once; a theme change only swaps the palette (a new style
+    re-polishes every widget, and replacing it with widgets built since crashed at times)."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from ui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, "light")
+    style = app.style()
+    assert style.name().lower() == "fusion"
+    light = app.palette().color(QPalette.ColorRole.Window)
+    assert apply_theme(app, "dark") is True
+    assert app.style() is style
+    assert app.palette().color(QPalette.ColorRole.Window) != light
+    assert apply_theme(app, "light") is False and app.style() is style
