@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from planner.plan.schema import FILE_SUFFIX, Plan, Scenario
 from ui.dialogs import QtDialogs
 from ui.documents import Documents
-from ui.lazytabs import LazyTabs
+from ui.lazy import LazySlot, LazyTabs
 from ui.pages.base import StepPage
 from ui.pages.costs import CostsPage
 from ui.pages.hardware import HardwarePage
@@ -84,8 +85,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setMinimumSize(1024, 640)
 
-        self._pages: list[StepPage | None] = [None] * len(PAGE_TYPES)
-        self._page_layouts: list[QVBoxLayout] = []
+        self._pages: list[LazySlot] = []
         self._build()
         from ui.actions import build_actions
 
@@ -122,15 +122,16 @@ class MainWindow(QMainWindow):
             hint.setWordWrap(True)
             lay.addWidget(heading)
             lay.addWidget(hint)
-            self._page_layouts.append(lay)  # the page goes below when it is built
+            make = partial(kind, self.p.context)
+            self._pages.append(LazySlot(make, lay, 1, self._page_built))  # below the hint
             scroll.setWidget(holder)
             self.stack.addWidget(scroll)
         self.summary = Summary()
         self.tabs = LazyTabs()
         self.tabs.setDocumentMode(True)
         self.tabs.built.connect(self._view_built)
-        for kind in VIEW_TYPES:
-            self.tabs.add_lazy(kind, kind.title)
+        for view_kind in VIEW_TYPES:
+            self.tabs.add_lazy(view_kind, view_kind.title)
         results = QWidget()
         rl = QVBoxLayout(results)
         rl.setContentsMargins(4, 0, 0, 0)
@@ -162,18 +163,18 @@ class MainWindow(QMainWindow):
     # --- pages and views, built on first use ---------------------------------------------
     def page(self, index: int) -> StepPage:
         """The page of step `index`, built now if it was not yet."""
-        page = self._pages[index]
-        if page is None:
-            page = PAGE_TYPES[index](self.p.context)
-            self._pages[index] = page
-            self._page_layouts[index].addWidget(page, 1)
-            page.changed.connect(self.p.apply)
-            if isinstance(page, ModelPage):
-                page.import_requested.connect(self.import_model)
-            elif isinstance(page, HardwarePage):
-                page.detect_requested.connect(self.detect)
-            self._stale_pages.add(page)  # it shows the scenario when it is on screen
+        page = self._pages[index].get()
+        assert isinstance(page, StepPage)
         return page
+
+    def _page_built(self, page: QWidget) -> None:
+        assert isinstance(page, StepPage)
+        page.changed.connect(self.p.apply)
+        if isinstance(page, ModelPage):
+            page.import_requested.connect(self.import_model)
+        elif isinstance(page, HardwarePage):
+            page.detect_requested.connect(self.detect)
+        self._stale_pages.add(page)  # it shows the scenario when it is on screen
 
     @property
     def pages(self) -> list[StepPage]:
@@ -321,7 +322,7 @@ class MainWindow(QMainWindow):
 
     def show_scenario(self, scenario: Scenario) -> None:
         # The page on screen shows the change now; the others when they are shown.
-        self._stale_pages = {p for p in self._pages if p is not None}
+        self._stale_pages = {p for s in self._pages if isinstance(p := s.widget, StepPage)}
         self._refresh_page_extras()
 
     def show_computed(self, c: Computed) -> None:

@@ -327,7 +327,7 @@ def test_steps_and_result_tabs_are_built_when_first_shown(
     from ui.plots.vram import VramView
 
     w = make(qtbot, context, example_plan)
-    assert [p is not None for p in w._pages] == [True, False, False, False, False]
+    assert [s.widget is not None for s in w._pages] == [True, False, False, False, False]
     built = w.tabs.built_pages()
     assert isinstance(w.tabs.currentWidget(), VramView)
     assert not any(isinstance(v, ThroughputView | CompareView) for v in built)
@@ -335,7 +335,7 @@ def test_steps_and_result_tabs_are_built_when_first_shown(
     scenario = w.p.scenario
     assert scenario is not None
     w.go_to_step(1)  # Quantization, built now, shows the scenario's format
-    assert w._pages[1] is w.quant_page and w.current_page() is w.quant_page
+    assert w._pages[1].widget is w.quant_page and w.current_page() is w.quant_page
     assert w.quant_page._current == scenario.quant
     assert w.quant_page.table_model.options  # its options were computed for it
 
